@@ -1,0 +1,27 @@
+"""ddx: a transparent Bayesian differential-diagnosis engine for leg numbness and tingling.
+
+Decision support, not a diagnosis.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .engine import Engine, load
+from .errors import DdxError, EvidenceError, InputFileError, KnowledgeBaseError
+from .result import DISCLAIMER, CauseScore, Contribution, DiagnosisResult, FiredRule
+
+__all__ = [
+    "DISCLAIMER",
+    "CauseScore",
+    "Contribution",
+    "DdxError",
+    "DiagnosisResult",
+    "Engine",
+    "EvidenceError",
+    "FiredRule",
+    "InputFileError",
+    "KnowledgeBaseError",
+    "__version__",
+    "load",
+]

@@ -1,0 +1,167 @@
+"""The engine: a loaded knowledge base that diagnoses cases.
+
+``Engine.diagnose`` is the one path every front end uses (Python, batch,
+CLI), so the rule layer and triage behave the same everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import rules as rule_layer
+from .evidence import Evidence, normalise
+from .explain import contributions
+from .infer import CaseEvidence, CompiledModel, PrecisionError, compile_model, posteriors
+from .knowledge import TRIAGE_LEVELS, KnowledgeBase, load_knowledge
+from .network import build_network, reference_posteriors
+from .result import CauseScore, Contribution, DiagnosisResult, FiredRule
+from .triage import most_urgent, network_disposition
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pgmpy.models import DiscreteBayesianNetwork
+
+__all__ = ["Engine", "load"]
+
+
+class Engine:
+    """Diagnose cases against one knowledge base.
+
+    Build it with :func:`load`. The pgmpy network is built only when
+    :attr:`network` is first used; scoring runs on the exact fast path.
+    """
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self._model: CompiledModel = compile_model(kb)
+
+    def __repr__(self) -> str:
+        kb = self.kb
+        return (
+            f"<ddx.Engine kb_version={kb.kb_version} causes={len(kb.causes)} "
+            f"findings={len(kb.network_findings)} risk_factors={len(kb.risk_factors)} rules={len(kb.rules)}>"
+        )
+
+    @cached_property
+    def network(self) -> DiscreteBayesianNetwork:
+        """The pgmpy ``DiscreteBayesianNetwork``: the reference semantics (built on first use)."""
+        return build_network(self.kb)
+
+    @cached_property
+    def priors(self) -> dict[str, float]:
+        """Each cause's probability before any answer (risk factors marginalised)."""
+        return self._posteriors(Evidence({}))
+
+    def _case(self, evidence: Evidence) -> CaseEvidence:
+        model = self._model
+        parents = {}
+        positive, negative = [], []
+        for node_id, state in evidence.states(self.kb).items():
+            if node_id in model.parent_index:
+                parents[model.parent_index[node_id]] = self.kb.nodes[node_id].states.index(state)
+            elif node_id in model.finding_index:
+                (positive if evidence.answers[node_id] else negative).append(model.finding_index[node_id])
+        return CaseEvidence(parents, positive, negative)
+
+    def _posteriors(self, evidence: Evidence) -> dict[str, float]:
+        try:
+            values = posteriors(self._model, self._case(evidence))
+        except PrecisionError:
+            return self._reference(evidence)
+        return dict(zip(self._model.causes, values.tolist()))
+
+    def _reference(self, evidence: Evidence) -> dict[str, float]:
+        states = {k: v for k, v in evidence.states(self.kb).items() if k in self.network.nodes}
+        return reference_posteriors(self.network, self.kb.causes, states)
+
+    def reference_posteriors(
+        self, evidence: Mapping[str, Any] | None = None, age: float | None = None, sex: str | None = None
+    ) -> dict[str, float]:
+        """Posteriors by pgmpy variable elimination: the reference the fast path must match."""
+        return self._reference(normalise(self.kb, evidence, age, sex))
+
+    def diagnose(
+        self, evidence: Mapping[str, Any] | None = None, age: float | None = None, sex: str | None = None
+    ) -> DiagnosisResult:
+        """Rank the causes and triage one case.
+
+        Parameters
+        ----------
+        evidence
+            Evidence id -> True (yes) / False (no) / None (unknown). Absent
+            ids are unknown and marginalised. Merged inventory ids are accepted.
+        age
+            Age in years, or None.
+        sex
+            ``"female"``, ``"male"`` or None.
+
+        Returns
+        -------
+        DiagnosisResult
+            ``.differential`` (most probable first), ``.triage``,
+            ``.rules_fired``, ``.advice`` and ``.explain(cause_id)``.
+
+        Raises
+        ------
+        EvidenceError
+            For an unknown id, a bad value, age or sex, or contradictory answers.
+
+        Examples
+        --------
+        >>> import ddx
+        >>> r = ddx.load().diagnose({"after_sitting_or_lying_still": True, "resolves_on_moving": True})
+        >>> r.differential[0].id
+        'positional_compression'
+        """
+        ev = normalise(self.kb, evidence, age, sex)
+        return self._result(ev, self._posteriors(ev))
+
+    def _result(self, ev: Evidence, post: Mapping[str, float]) -> DiagnosisResult:
+        kb = self.kb
+        priors = self.priors
+        order = sorted(kb.causes, key=lambda c: (-post[c], kb.causes.index(c)))
+        differential = tuple(
+            CauseScore(c, kb.nodes[c].label, post[c], priors[c], kb.nodes[c].group or "", kb.nodes[c].acuity or "")
+            for c in order
+        )
+        fired = rule_layer.fired(kb.rules, ev.answers, TRIAGE_LEVELS)
+        disposition = network_disposition(
+            post,
+            {c: kb.nodes[c].acuity or TRIAGE_LEVELS[-1] for c in kb.causes},
+            {level: n.value for level, n in kb.thresholds.items()},
+        )
+        triage = most_urgent([disposition, *(r.level for r in fired)])
+        advice = fired[0].message if fired else kb.advice[triage]
+        return DiagnosisResult(
+            kb_version=kb.kb_version,
+            evidence=ev,
+            differential=differential,
+            triage=triage,
+            rules_fired=tuple(FiredRule(r.id, r.level, r.message, r.source) for r in fired),
+            advice=advice,
+            network_triage=disposition,
+            model_order=kb.causes,
+            _explain=lambda cause: self.explain(ev, cause),
+        )
+
+    def explain(self, evidence: Evidence, cause: str) -> tuple[Contribution, ...]:
+        """Each answer's effect on ``cause`` (see :func:`ddx.explain.contributions`)."""
+        return contributions(self.kb, evidence, cause, self._posteriors)
+
+
+def load(path: str | Path | None = None) -> Engine:
+    """Load a knowledge base and return its engine.
+
+    Parameters
+    ----------
+    path
+        A directory holding ``model/`` and ``priors/``; default: the bundled model.
+
+    Raises
+    ------
+    KnowledgeBaseError
+        Listing every problem in the files, each with file, entry and field.
+    """
+    return Engine(load_knowledge(path))
