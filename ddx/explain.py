@@ -19,6 +19,15 @@ from .result import Contribution
 __all__ = ["contributions"]
 
 
+#: Changes smaller than this are rounding, not evidence: reported as zero.
+_ROUNDING = 1e-12
+
+
+def _delta(full: float, without: float) -> float:
+    delta = _logit(full) - _logit(without)
+    return 0.0 if abs(delta) < _ROUNDING else delta
+
+
 def _logit(p: float) -> float:
     p = min(max(p, 1e-300), 1.0 - 1e-16)
     return math.log(p) - math.log1p(-p)
@@ -50,13 +59,13 @@ def contributions(
         without = posterior(Evidence(rest, evidence.age, evidence.sex))[cause]
         answer: bool | str = value
         items.append(
-            Contribution(node_id, answer, _logit(full) - _logit(without), without, _citation(kb, cause, node_id))
+            Contribution(node_id, answer, _delta(full, without), without, _citation(kb, cause, node_id))
         )
     if evidence.sex is not None:
         without = posterior(Evidence(evidence.answers, evidence.age, None))[cause]
         items.append(
             Contribution(
-                kb.sex_node, evidence.sex, _logit(full) - _logit(without), without, _citation(kb, cause, kb.sex_node)
+                kb.sex_node, evidence.sex, _delta(full, without), without, _citation(kb, cause, kb.sex_node)
             )
         )
     return tuple(sorted(items, key=lambda c: (-abs(c.delta_log_odds), c.evidence_id)))

@@ -8,6 +8,7 @@ it (the exact fast path lives in :mod:`ddx.infer`).
 from __future__ import annotations
 
 import itertools
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -49,8 +50,10 @@ def build_network(kb: KnowledgeBase) -> DiscreteBayesianNetwork:
     its own leak. Emergency signs that no cause links to are not in the
     network: only the rule layer reads them.
     """
-    from pgmpy.factors.discrete import TabularCPD
-    from pgmpy.models import DiscreteBayesianNetwork
+    with warnings.catch_warnings():  # pgmpy warns about its own deprecations on import
+        warnings.simplefilter("ignore", FutureWarning)
+        from pgmpy.factors.discrete import TabularCPD
+        from pgmpy.models import DiscreteBayesianNetwork
 
     states: dict[str, list[str]] = {}
     for rf in kb.risk_factors:

@@ -1,0 +1,85 @@
+"""Properties of the engine's answers, over random evidence (hypothesis)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import ddx
+
+EVIDENCE_IDS = ["f1", "f2", "f3", "f4", "rf1", "older_age", "red_flag"]
+answers = st.dictionaries(st.sampled_from(EVIDENCE_IDS), st.booleans()).filter(
+    lambda e: not (e.get("f1") and e.get("f4"))
+)
+sexes = st.sampled_from([None, "female", "male"])
+settings.register_profile("ddx", deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+settings.load_profile("ddx")
+
+
+@given(evidence=answers, sex=sexes)
+def test_posteriors_are_probabilities(tiny_engine, evidence, sex):
+    result = tiny_engine.diagnose(evidence, sex=sex)
+    assert all(0.0 <= c.probability <= 1.0 for c in result.differential)
+    assert [c.probability for c in result.differential] == sorted(
+        (c.probability for c in result.differential), reverse=True
+    )
+
+
+@given(evidence=answers, data=st.data())
+def test_evidence_order_does_not_matter(tiny_engine, evidence, data):
+    shuffled = dict(data.draw(st.permutations(list(evidence.items()))))
+    a = tiny_engine.diagnose(evidence).probabilities
+    b = tiny_engine.diagnose(shuffled).probabilities
+    assert a == pytest.approx(b, abs=1e-12)
+
+
+@given(evidence=answers, sex=sexes)
+def test_positive_finding_never_lowers_its_only_parent(tiny_engine, evidence, sex):
+    # f1's only parent is cause_a; f4's only parent is cause_c.
+    for finding, cause in (("f1", "cause_a"), ("f4", "cause_c")):
+        other = "f4" if finding == "f1" else "f1"
+        base = {k: v for k, v in evidence.items() if k not in (finding, other)}
+        before = tiny_engine.diagnose(base, sex=sex).probabilities[cause]
+        after = tiny_engine.diagnose({**base, finding: True}, sex=sex).probabilities[cause]
+        assert after >= before - 1e-12
+
+
+@given(evidence=answers)
+def test_explanation_contributions_are_exact_leave_one_out(tiny_engine, evidence):
+    result = tiny_engine.diagnose(evidence)
+    for item in result.explain("cause_b"):
+        without = {k: v for k, v in evidence.items() if k != item.evidence_id}
+        p = tiny_engine.diagnose(without).probabilities["cause_b"]
+        assert item.probability_without == pytest.approx(p, abs=1e-12)
+
+
+def test_explanation_signs_by_hand(tiny_engine):
+    result = tiny_engine.diagnose({"f3": True, "f2": False, "red_flag": True})
+    by_id = {c.evidence_id: c for c in result.explain("cause_b")}
+    assert by_id["f3"].delta_log_odds > 0  # f3 is a child of cause_b
+    assert by_id["f2"].delta_log_odds < 0  # a missing f2 argues against cause_b
+    assert by_id["red_flag"].delta_log_odds == 0  # rule-only sign: no effect on the network
+    assert "judgement" in by_id["f3"].citation
+    ranked = [abs(c.delta_log_odds) for c in result.explain("cause_b")]
+    assert ranked == sorted(ranked, reverse=True)
+
+
+def test_explain_unknown_cause(tiny_engine):
+    with pytest.raises(ddx.EvidenceError, match=r"unknown cause 'cause_bb' \(did you mean 'cause_b'\?\)"):
+        tiny_engine.diagnose({}).explain("cause_bb")
+
+
+def test_result_carries_kb_version_and_disclaimer(tiny_engine):
+    result = tiny_engine.diagnose({"f1": True})
+    assert result.kb_version == "test-1"
+    assert "not a diagnosis" in result.disclaimer
+    assert "not a diagnosis" in str(result)
+    assert math.isclose(sum(1 for _ in result.differential), 3)
+
+
+def test_load_refuses_a_bad_path(tmp_path):
+    with pytest.raises(ddx.KnowledgeBaseError, match="expected folders"):
+        ddx.load(tmp_path / "missing")

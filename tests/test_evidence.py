@@ -1,0 +1,61 @@
+"""Bad evidence gets an error a person can act on; merged ids map to their node."""
+
+from __future__ import annotations
+
+import pytest
+
+from ddx.errors import EvidenceError
+
+
+@pytest.mark.parametrize(
+    ("evidence", "kwargs", "message"),
+    [
+        ({"f11": True}, {}, r"unknown evidence id 'f11' \(did you mean 'f1'\?\)"),
+        ({"f1": "maybe"}, {}, r"evidence 'f1' must be True, False or None; got 'maybe'"),
+        ({"f1": 1}, {}, r"evidence 'f1' must be True, False or None; got 1"),
+        ({"cause_a": True}, {}, r"'cause_a' is a cause, not evidence"),
+        ({}, {"age": 130}, r"age must be between 0 and 120 years; got 130"),
+        ({}, {"age": -1}, r"age must be between 0 and 120 years; got -1"),
+        ({}, {"age": "old"}, r"age must be a number of years; got 'old'"),
+        ({}, {"sex": "x"}, r"sex must be one of 'male', 'female'; got 'x'"),
+        ({"age": 40}, {}, r"pass age as its own argument"),
+        ({"sex": True}, {}, r"pass sex as its own argument"),
+        ({"f1": True, "f4": True}, {}, r"contradictory evidence: 'f1' and 'f4' cannot both be yes \(test exclusion\)"),
+        ({"older_age": False}, {"age": 70}, r"contradictory evidence: age 70 means 'older_age' is True"),
+        ({"f1": True, "f1_alias": False}, {}, r"'f1' and 'f1_alias' both map to 'f1' but disagree"),
+    ],
+)
+def test_bad_evidence_is_refused(tiny_engine, evidence, kwargs, message):
+    with pytest.raises(EvidenceError, match=message):
+        tiny_engine.diagnose(evidence, **kwargs)
+
+
+def test_evidence_error_is_a_value_error(tiny_engine):
+    with pytest.raises(ValueError):
+        tiny_engine.diagnose({"nope": True})
+
+
+def test_merged_evidence_id_maps_to_its_node(tiny_engine):
+    via_alias = tiny_engine.diagnose({"f1_alias": True}).probabilities
+    direct = tiny_engine.diagnose({"f1": True}).probabilities
+    assert via_alias == direct
+
+
+def test_none_means_unknown(tiny_engine):
+    assert tiny_engine.diagnose({"f1": None}).probabilities == tiny_engine.diagnose({}).probabilities
+
+
+def test_age_sets_the_age_node(tiny_engine):
+    by_age = tiny_engine.diagnose({}, age=75).probabilities
+    by_node = tiny_engine.diagnose({"older_age": True}).probabilities
+    assert by_age == pytest.approx(by_node, abs=1e-15)
+    assert tiny_engine.diagnose({}, age=30).evidence.answers["older_age"] is False
+
+
+def test_sex_is_case_insensitive(tiny_engine):
+    assert tiny_engine.diagnose({}, sex="Female").evidence.sex == "female"
+
+
+def test_agreeing_answers_are_fine(tiny_engine):
+    result = tiny_engine.diagnose({"older_age": True, "f1": True, "f4": False}, age=61)
+    assert result.evidence.answers == {"older_age": True, "f1": True, "f4": False}

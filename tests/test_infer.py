@@ -1,0 +1,110 @@
+"""The exact fast path: hand-checked values, and agreement with pgmpy to 1e-9."""
+
+from __future__ import annotations
+
+import copy
+import random
+
+import numpy as np
+import pytest
+from conftest import judged, tiny_files, write_kb
+from helpers import random_case
+
+import ddx
+from ddx.infer import CaseEvidence, PrecisionError, compile_model, posteriors
+
+
+def two_cause_files() -> dict:
+    """2 causes, 3 findings, no risk-factor links: small enough to work out by hand."""
+    files = copy.deepcopy(tiny_files())
+    nodes = files["model/nodes.yaml"]
+    del nodes["causes"]["cause_c"]
+    del nodes["findings"]["f4"]
+    del files["priors/causes/cause_c.yaml"]
+    del files["priors/leaks.yaml"]["f4"]
+    files["model/model.yaml"]["exclusive"] = []
+    files["model/rules.yaml"]["rules"] = files["model/rules.yaml"]["rules"][:1]
+    files["priors/causes/cause_a.yaml"] = {
+        "cause": "cause_a",
+        "prior": judged(0.2),
+        "findings": {"f1": judged(0.9, 0.8, 0.95), "f2": judged(0.5)},
+    }
+    files["priors/causes/cause_b.yaml"] = {
+        "cause": "cause_b",
+        "prior": judged(0.1),
+        "findings": {"f2": judged(0.8, 0.7, 0.9), "f3": judged(0.6)},
+    }
+    files["priors/leaks.yaml"].update(f1=judged(0.05), f2=judged(0.1), f3=judged(0.02))
+    return files
+
+
+def test_two_cause_network_matches_hand_calculation(tmp_path):
+    engine = ddx.load(write_kb(tmp_path, two_cause_files()))
+    result = engine.diagnose({"f1": True, "f2": True, "f3": False})
+    # Joint P(a, b, f1=yes, f2=yes, f3=no) for each (a, b), worked out by hand:
+    p_f1 = {0: 0.05, 1: 1 - 0.95 * 0.1}
+    p_f2 = {(a, b): 1 - 0.9 * 0.5**a * 0.2**b for a in (0, 1) for b in (0, 1)}
+    p_not_f3 = {0: 0.98, 1: 0.98 * 0.4}
+    prior = {(a, b): (0.2 if a else 0.8) * (0.1 if b else 0.9) for a in (0, 1) for b in (0, 1)}
+    joint = {ab: prior[ab] * p_f1[ab[0]] * p_f2[ab] * p_not_f3[ab[1]] for ab in prior}
+    total = sum(joint.values())
+    expected_a = (joint[1, 0] + joint[1, 1]) / total
+    expected_b = (joint[0, 1] + joint[1, 1]) / total
+    assert expected_a == pytest.approx(0.951412, abs=1e-6)  # the worked figure
+    assert result.probabilities["cause_a"] == pytest.approx(expected_a, abs=1e-12)
+    assert result.probabilities["cause_b"] == pytest.approx(expected_b, abs=1e-12)
+    assert [c.id for c in result.differential] == ["cause_a", "cause_b"]
+
+
+def test_no_evidence_gives_marginal_priors(tiny_engine):
+    p = tiny_engine.diagnose({}).probabilities
+    # cause_b: noisy-OR of its prior 0.1 and rf1 (0.4, P(rf1) = 0.3), risk factor summed out.
+    assert p["cause_b"] == pytest.approx(1 - 0.9 * (0.7 + 0.3 * 0.6), abs=1e-12)
+    # cause_a: prior 0.3 and female (0.1, P(female) = 0.5).
+    assert p["cause_a"] == pytest.approx(1 - 0.7 * (0.5 + 0.5 * 0.9), abs=1e-12)
+
+
+def _assert_oracle(engine, cases, tol=1e-9):
+    worst = 0.0
+    for evidence, age, sex in cases:
+        fast = engine.diagnose(evidence, age=age, sex=sex).probabilities
+        ref = engine.reference_posteriors(evidence, age=age, sex=sex)
+        diff = max(abs(fast[c] - ref[c]) for c in ref)
+        worst = max(worst, diff)
+        assert diff < tol, (evidence, age, sex, diff)
+    return worst
+
+
+def test_fast_path_agrees_with_pgmpy_on_tiny_model(tiny_engine):
+    rng = random.Random(20261123)
+    cases = [random_case(tiny_engine.kb, rng) for _ in range(200)]
+    _assert_oracle(tiny_engine, cases)
+
+
+@pytest.mark.slow
+def test_fast_path_agrees_with_pgmpy_on_bundled_model():
+    engine = ddx.load()
+    rng = random.Random(7)
+    cases = [random_case(engine.kb, rng, max_items=15, max_positive=10) for _ in range(200)]
+    _assert_oracle(engine, cases)
+
+
+def test_many_positive_findings_stay_exact_or_fall_back(tiny_engine):
+    everything = {f: True for f in ("f2", "f3", "f4")}
+    fast = tiny_engine.diagnose(everything).probabilities
+    ref = tiny_engine.reference_posteriors(everything)
+    assert max(abs(fast[c] - ref[c]) for c in ref) < 1e-9
+
+
+def test_precision_error_when_tolerance_cannot_be_met(tiny_engine):
+    model = compile_model(tiny_engine.kb)
+    case = CaseEvidence(parents={}, positive=[0, 1, 2, 3], negative=[])
+    with pytest.raises(PrecisionError, match="positive findings"):
+        posteriors(model, case, tolerance=0.0)
+
+
+def test_posteriors_are_probabilities(tiny_engine):
+    model = compile_model(tiny_engine.kb)
+    values = posteriors(model, CaseEvidence(parents={0: 1}, positive=[1, 2], negative=[0]))
+    assert values.shape == (3,)
+    assert np.all((values >= 0) & (values <= 1))
