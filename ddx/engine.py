@@ -57,7 +57,8 @@ class Engine:
     def _case(self, evidence: Evidence) -> CaseEvidence:
         model = self._model
         parents = {}
-        positive, negative = [], []
+        positive: list[int] = []
+        negative: list[int] = []
         for node_id, state in evidence.states(self.kb).items():
             if node_id in model.parent_index:
                 parents[model.parent_index[node_id]] = self.kb.nodes[node_id].states.index(state)
@@ -70,7 +71,7 @@ class Engine:
             values = posteriors(self._model, self._case(evidence))
         except PrecisionError:
             return self._reference(evidence)
-        return dict(zip(self._model.causes, values.tolist()))
+        return dict(zip(self._model.causes, values.tolist(), strict=True))
 
     def _reference(self, evidence: Evidence) -> dict[str, float]:
         states = {k: v for k, v in evidence.states(self.kb).items() if k in self.network.nodes}

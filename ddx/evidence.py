@@ -71,15 +71,19 @@ def normalise(
     given_as: dict[str, str] = {}
     for key, raw in evidence.items():
         if key in ("age", "sex"):
-            raise EvidenceError(f"pass {key} as its own argument: diagnose(evidence, {key}=...), not inside the evidence")
-        node_id = kb.merges[key].into if key in kb.merges else key
-        node = kb.nodes.get(node_id) if isinstance(node_id, str) else None
+            raise EvidenceError(
+                f"pass {key} as its own argument: diagnose(evidence, {key}=...), not inside the evidence"
+            )
+        node_id: str = kb.merges[key].into if key in kb.merges else str(key)
+        node = kb.nodes.get(node_id)
         if node is None:
             raise EvidenceError(f"unknown evidence id '{key}'{did_you_mean(str(key), [*known, *kb.merges])}")
         if node.kind == "cause":
             raise EvidenceError(f"'{key}' is a cause, not evidence; ddx infers causes from findings and risk factors")
         if node_id == kb.sex_node:
-            raise EvidenceError(f"pass sex as its own argument: diagnose(evidence, sex='female' or 'male'); got evidence '{key}'")
+            raise EvidenceError(
+                f"pass sex as its own argument: diagnose(evidence, sex='female' or 'male'); got evidence '{key}'"
+            )
         value = _as_bool(str(key), raw)
         if value is None:
             continue
@@ -93,13 +97,13 @@ def normalise(
     age_value = _check_age(kb, age)
     if age_value is not None:
         older = age_value >= kb.age.yes_at_or_above
-        node = kb.age.node
-        if node in answers and answers[node] != older:
+        age_node = kb.age.node
+        if age_node in answers and answers[age_node] != older:
             raise EvidenceError(
-                f"contradictory evidence: age {age_value:g} means '{node}' is {older}, "
-                f"but the evidence says {answers[node]}"
+                f"contradictory evidence: age {age_value:g} means '{age_node}' is {older}, "
+                f"but the evidence says {answers[age_node]}"
             )
-        answers[node] = older
+        answers[age_node] = older
     sex_state = _check_sex(kb, sex)
 
     for ids, reason in kb.exclusive:
@@ -120,9 +124,7 @@ def _check_age(kb: KnowledgeBase, age: Any) -> float | None:
     if math.isnan(value):
         return None
     if not kb.age.valid_low <= value <= kb.age.valid_high:
-        raise EvidenceError(
-            f"age must be between {kb.age.valid_low:g} and {kb.age.valid_high:g} years; got {value:g}"
-        )
+        raise EvidenceError(f"age must be between {kb.age.valid_low:g} and {kb.age.valid_high:g} years; got {value:g}")
     return value
 
 

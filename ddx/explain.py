@@ -58,14 +58,10 @@ def contributions(
         rest = {k: v for k, v in evidence.answers.items() if k != node_id}
         without = posterior(Evidence(rest, evidence.age, evidence.sex))[cause]
         answer: bool | str = value
-        items.append(
-            Contribution(node_id, answer, _delta(full, without), without, _citation(kb, cause, node_id))
-        )
+        items.append(Contribution(node_id, answer, _delta(full, without), without, _citation(kb, cause, node_id)))
     if evidence.sex is not None:
         without = posterior(Evidence(evidence.answers, evidence.age, None))[cause]
         items.append(
-            Contribution(
-                kb.sex_node, evidence.sex, _delta(full, without), without, _citation(kb, cause, kb.sex_node)
-            )
+            Contribution(kb.sex_node, evidence.sex, _delta(full, without), without, _citation(kb, cause, kb.sex_node))
         )
     return tuple(sorted(items, key=lambda c: (-abs(c.delta_log_odds), c.evidence_id)))

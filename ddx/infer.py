@@ -183,7 +183,9 @@ def _expectation(
         return out
     # Causes sharing unobserved risk factors: one einsum, with a variant axis v
     # (0: plain; 1 + t: coupled cause t present).
-    open_parents = [p for p in range(len(model.parents)) if not observed[p] and (model.link_off[coupled, p] < 1.0).any()]
+    open_parents = [
+        p for p in range(len(model.parents)) if not observed[p] and (model.link_off[coupled, p] < 1.0).any()
+    ]
     letter = {p: _LETTERS[i + 2] for i, p in enumerate(open_parents)}
     n_var = 1 + len(coupled)
     operands: list[np.ndarray] = []
@@ -199,7 +201,7 @@ def _expectation(
             q = q * factor.reshape(shape)
         wc = w[:, c].reshape((n_sub,) + (1,) * len(mine))
         present = (1.0 - q)[None, ...] * wc
-        tensor = np.broadcast_to(q[None, ...] + present, (n_var, n_sub) + q.shape).copy()
+        tensor = np.broadcast_to(q[None, ...] + present, (n_var, n_sub, *q.shape)).copy()
         tensor[1 + t] = present
         operands.append(tensor)
         subscripts.append("ab" + "".join(letter[p] for p in mine))

@@ -181,9 +181,7 @@ class KnowledgeBase:
     def network_findings(self) -> tuple[str, ...]:
         """Findings and emergency signs that have at least one parent cause."""
         linked = {link.child for link in self.finding_links}
-        return tuple(
-            n.id for n in self.nodes.values() if n.kind in ("finding", "emergency_sign") and n.id in linked
-        )
+        return tuple(n.id for n in self.nodes.values() if n.kind in ("finding", "emergency_sign") and n.id in linked)
 
     @property
     def evidence_ids(self) -> tuple[str, ...]:
@@ -253,7 +251,7 @@ def condition(raw: Any) -> Condition:
     """A rule condition from its YAML form (validated)."""
     if isinstance(raw, str):
         return raw
-    (op, items), = raw.items()
+    ((op, items),) = raw.items()
     return (op, tuple(condition(item) for item in items))
 
 
@@ -282,8 +280,7 @@ def build(sources: Sources) -> KnowledgeBase:
                 added=entry.get("added"),
             )
     merges = {
-        m_id: Merge(m_id, entry["into"], entry["reason"])
-        for m_id, entry in (d["model/merges.yaml"] or {}).items()
+        m_id: Merge(m_id, entry["into"], entry["reason"]) for m_id, entry in (d["model/merges.yaml"] or {}).items()
     }
     scale = {
         term: ScaleTerm(term, float(e["value"]), float(e["range"][0]), float(e["range"][1]), e.get("meaning", ""))

@@ -22,9 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["build_network", "noisy_or_table", "reference_posteriors"]
 
 
-def noisy_or_table(
-    leak: float, links: Sequence[Link], parent_states: Mapping[str, Sequence[str]]
-) -> np.ndarray:
+def noisy_or_table(leak: float, links: Sequence[Link], parent_states: Mapping[str, Sequence[str]]) -> np.ndarray:
     """The CPT of a noisy-OR node as a (2, n_columns) array in pgmpy column order.
 
     Column ``j`` enumerates the parents' states with the last parent changing
@@ -34,7 +32,7 @@ def noisy_or_table(
     columns = []
     for combo in itertools.product(*state_lists):
         p_off = 1.0 - leak
-        for link, state in zip(links, combo):
+        for link, state in zip(links, combo, strict=True):
             if state == link.active_state:
                 p_off *= 1.0 - link.number.value
         columns.append(p_off)

@@ -28,6 +28,10 @@ _NUMBER_FIELDS = {"value", "range", "basis", "file", "section", "phrase", "term"
 _LINK_FIELDS = _NUMBER_FIELDS | {"when"}
 
 
+def _of_kind(kinds: Mapping[str, str], *wanted: str) -> list[str]:
+    return [k for k, v in kinds.items() if v in wanted]
+
+
 class _Problems:
     """Collects problems as ``file: entry: message`` lines."""
 
@@ -56,7 +60,7 @@ def validate(sources: Sources) -> None:
     _check_model(problems, model, kinds)
     _check_merges(problems, data.get("model/merges.yaml"), kinds)
     scale = _check_scale(problems, data.get("priors/scale.yaml"))
-    articles = model.get("articles") if isinstance(model.get("articles"), Mapping) else {}
+    articles: Mapping[str, Any] = model["articles"] if isinstance(model.get("articles"), Mapping) else {}
     ctx = _NumberContext(problems, scale, articles)
     parents = _check_cards(problems, data, kinds, ctx)
     _check_risk_factor_priors(problems, data.get("priors/risk_factors.yaml"), kinds, ctx)
@@ -65,7 +69,11 @@ def validate(sources: Sources) -> None:
     _check_triage(problems, data.get("model/triage.yaml"), ctx)
     for node_id, kind in kinds.items():
         if kind == "finding" and not parents.get(node_id):
-            problems.add("model/nodes.yaml", f"findings.{node_id}", "finding has no parent cause (link it in a card under priors/causes/)")
+            problems.add(
+                "model/nodes.yaml",
+                f"findings.{node_id}",
+                "finding has no parent cause (link it in a card under priors/causes/)",
+            )
     if problems.lines:
         raise KnowledgeBaseError(problems.lines)
 
@@ -84,10 +92,14 @@ def _check_nodes(problems: _Problems, raw: Any, model: Mapping[str, Any]) -> dic
     file = "model/nodes.yaml"
     nodes = _mapping(problems, file, raw)
     kinds: dict[str, str] = {}
-    groups = model.get("groups") if isinstance(model.get("groups"), Mapping) else {}
+    groups: Mapping[str, Any] = model["groups"] if isinstance(model.get("groups"), Mapping) else {}
     for section in nodes:
         if section not in _SECTIONS:
-            problems.add(file, section, f"unknown section{did_you_mean(section, _SECTIONS)}; expected one of {', '.join(_SECTIONS)}")
+            problems.add(
+                file,
+                section,
+                f"unknown section{did_you_mean(section, _SECTIONS)}; expected one of {', '.join(_SECTIONS)}",
+            )
     for section, kind in _SECTIONS.items():
         if section not in nodes:
             problems.add(file, section, "section is missing")
@@ -114,10 +126,18 @@ def _check_nodes(problems: _Problems, raw: Any, model: Mapping[str, Any]) -> dic
             if kind != "cause" and not isinstance(entry.get("question"), str):
                 problems.add(file, f"{where}.question", "every evidence id needs the question a clinician would ask")
             if kind == "cause":
-                if entry.get("group") not in groups:
-                    problems.add(file, f"{where}.group", f"unknown group {entry.get('group')!r}{did_you_mean(str(entry.get('group')), groups)}; groups are declared in model/model.yaml")
+                group = entry.get("group")
+                if group not in groups:
+                    hint = did_you_mean(str(group), groups)
+                    problems.add(
+                        file, f"{where}.group", f"unknown group {group!r}{hint}; groups are declared in model.yaml"
+                    )
                 if entry.get("acuity") not in TRIAGE_LEVELS:
-                    problems.add(file, f"{where}.acuity", f"must be one of {', '.join(TRIAGE_LEVELS)}; got {entry.get('acuity')!r}")
+                    problems.add(
+                        file,
+                        f"{where}.acuity",
+                        f"must be one of {', '.join(TRIAGE_LEVELS)}; got {entry.get('acuity')!r}",
+                    )
             states = entry.get("states")
             if states is not None and (
                 not isinstance(states, list) or len(states) != 2 or len(set(map(str, states))) != 2
@@ -143,15 +163,22 @@ def _check_model(problems: _Problems, model: Mapping[str, Any], kinds: Mapping[s
     age = _mapping(problems, file, model.get("age"), "age")
     if age:
         node = age.get("node")
-        if kinds.get(node) != "risk_factor":
-            problems.add(file, "age.node", f"must name a risk-factor node; got {node!r}{did_you_mean(str(node), kinds)}")
+        if kinds.get(str(node)) != "risk_factor":
+            problems.add(
+                file, "age.node", f"must name a risk-factor node; got {node!r}{did_you_mean(str(node), kinds)}"
+            )
         valid = age.get("valid_range")
-        if not (isinstance(valid, list) and len(valid) == 2 and all(isinstance(v, (int, float)) for v in valid) and valid[0] < valid[1]):
+        if not (
+            isinstance(valid, list)
+            and len(valid) == 2
+            and all(isinstance(v, (int, float)) for v in valid)
+            and valid[0] < valid[1]
+        ):
             problems.add(file, "age.valid_range", f"expected [low, high] in years; got {valid!r}")
         if not isinstance(age.get("yes_at_or_above"), (int, float)):
             problems.add(file, "age.yes_at_or_above", "expected a number of years")
     sex = _mapping(problems, file, model.get("sex"), "sex")
-    if sex and kinds.get(sex.get("node")) != "risk_factor":
+    if sex and kinds.get(str(sex.get("node"))) != "risk_factor":
         problems.add(file, "sex.node", f"must name a risk-factor node; got {sex.get('node')!r}")
     for i, group in enumerate(model.get("exclusive") or []):
         ids = group.get("ids") if isinstance(group, Mapping) else None
@@ -160,7 +187,9 @@ def _check_model(problems: _Problems, model: Mapping[str, Any], kinds: Mapping[s
             continue
         for node_id in ids:
             if node_id not in kinds or kinds[node_id] == "cause":
-                problems.add(file, f"exclusive[{i}].ids", f"unknown evidence id '{node_id}'{did_you_mean(str(node_id), kinds)}")
+                problems.add(
+                    file, f"exclusive[{i}].ids", f"unknown evidence id '{node_id}'{did_you_mean(str(node_id), kinds)}"
+                )
         if not group.get("reason"):
             problems.add(file, f"exclusive[{i}].reason", "say why these answers exclude each other")
 
@@ -175,7 +204,9 @@ def _check_merges(problems: _Problems, raw: Any, kinds: Mapping[str, str]) -> No
             continue
         into = entry.get("into")
         if into not in kinds:
-            problems.add(file, f"{merged}.into", f"merge points nowhere: unknown node '{into}'{did_you_mean(str(into), kinds)}")
+            problems.add(
+                file, f"{merged}.into", f"merge points nowhere: unknown node '{into}'{did_you_mean(str(into), kinds)}"
+            )
         if not isinstance(entry.get("reason"), str) or not entry["reason"].strip():
             problems.add(file, f"{merged}.reason", "every merge says why")
 
@@ -205,7 +236,11 @@ def _range(problems: _Problems, file: str, where: str, value: Any, rng: Any) -> 
         return None
     if not 0 < value < 1:
         problems.add(file, f"{where}.value", f"probability {value} is outside (0, 1)")
-    if not (isinstance(rng, list) and len(rng) == 2 and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in rng)):
+    if not (
+        isinstance(rng, list)
+        and len(rng) == 2
+        and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in rng)
+    ):
         problems.add(file, f"{where}.range", f"expected [low, high], got {rng!r}")
         return None
     low, high = float(rng[0]), float(rng[1])
@@ -219,7 +254,9 @@ def _range(problems: _Problems, file: str, where: str, value: Any, rng: Any) -> 
 class _NumberContext:
     """What a number entry is checked against: the scale and the article list."""
 
-    def __init__(self, problems: _Problems, scale: Mapping[str, tuple[float, float]], articles: Mapping[str, Any]) -> None:
+    def __init__(
+        self, problems: _Problems, scale: Mapping[str, tuple[float, float]], articles: Mapping[str, Any]
+    ) -> None:
         self.problems, self.scale, self.articles = problems, scale, articles
 
     def check(self, file: str, where: str, raw: Any, fields: Iterable[str] = _NUMBER_FIELDS) -> bool:
@@ -238,27 +275,47 @@ class _NumberContext:
                 if not isinstance(raw.get(key), str) or not raw[key].strip():
                     p.add(file, f"{where}.{key}", f"an article-based number needs '{key}' (its provenance)")
             if isinstance(raw.get("file"), str) and raw["file"] not in self.articles:
-                p.add(file, f"{where}.file", f"unknown article '{raw['file']}'{did_you_mean(raw['file'], self.articles)}")
+                p.add(
+                    file, f"{where}.file", f"unknown article '{raw['file']}'{did_you_mean(raw['file'], self.articles)}"
+                )
             phrase = raw.get("phrase")
             if isinstance(phrase, str) and len(phrase.split()) > MAX_PHRASE_WORDS:
-                p.add(file, f"{where}.phrase", f"key phrase has {len(phrase.split())} words; at most {MAX_PHRASE_WORDS} (cite, never quote)")
+                p.add(
+                    file,
+                    f"{where}.phrase",
+                    f"key phrase has {len(phrase.split())} words; at most {MAX_PHRASE_WORDS} (cite, never quote)",
+                )
             term = raw.get("term")
             if isinstance(term, str):
                 if term not in self.scale:
-                    p.add(file, f"{where}.term", f"term '{term}' is not in priors/scale.yaml{did_you_mean(term, self.scale)}")
+                    p.add(
+                        file,
+                        f"{where}.term",
+                        f"term '{term}' is not in priors/scale.yaml{did_you_mean(term, self.scale)}",
+                    )
                 elif isinstance(raw.get("value"), (int, float)):
                     low, high = self.scale[term]
                     if not low <= raw["value"] <= high:
-                        p.add(file, f"{where}.value", f"value {raw['value']} is outside the range [{low}, {high}] the scale gives '{term}'")
+                        p.add(
+                            file,
+                            f"{where}.value",
+                            f"value {raw['value']} is outside the range [{low}, {high}] the scale gives '{term}'",
+                        )
         elif basis == "judgement":
             if not isinstance(raw.get("rationale"), str) or not raw["rationale"].strip():
                 p.add(file, f"{where}.rationale", "a judgement needs a one-line rationale")
         else:
-            p.add(file, f"{where}.basis", f"number without provenance: basis must be 'article' or 'judgement', got {basis!r}")
+            p.add(
+                file,
+                f"{where}.basis",
+                f"number without provenance: basis must be 'article' or 'judgement', got {basis!r}",
+            )
         return True
 
 
-def _check_cards(problems: _Problems, data: Mapping[str, Any], kinds: Mapping[str, str], ctx: _NumberContext) -> dict[str, list[str]]:
+def _check_cards(
+    problems: _Problems, data: Mapping[str, Any], kinds: Mapping[str, str], ctx: _NumberContext
+) -> dict[str, list[str]]:
     """Check every cause card; return child -> parent causes for the findings layer."""
     nodes_raw = data.get("model/nodes.yaml")
     parents: dict[str, list[str]] = {}
@@ -267,13 +324,21 @@ def _check_cards(problems: _Problems, data: Mapping[str, Any], kinds: Mapping[st
         if not rel.startswith(CARDS_DIR):
             continue
         card = _mapping(problems, rel, raw)
-        cause = card.get("cause")
+        cause = str(card.get("cause"))
         stem = rel.rsplit("/", 1)[-1].removesuffix(".yaml")
         for key in card:
             if key not in ("cause", "prior", "risk_factors", "findings", "note"):
-                problems.add(rel, str(key), f"unknown field{did_you_mean(str(key), ['cause', 'prior', 'risk_factors', 'findings', 'note'])}")
+                problems.add(
+                    rel,
+                    str(key),
+                    f"unknown field{did_you_mean(str(key), ['cause', 'prior', 'risk_factors', 'findings', 'note'])}",
+                )
         if kinds.get(cause) != "cause":
-            problems.add(rel, "cause", f"unknown cause '{cause}'{did_you_mean(str(cause), [k for k, v in kinds.items() if v == 'cause'])}")
+            problems.add(
+                rel,
+                "cause",
+                f"unknown cause '{cause}'{did_you_mean(str(cause), [k for k, v in kinds.items() if v == 'cause'])}",
+            )
             continue
         if cause != stem:
             problems.add(rel, "cause", f"card for '{cause}' must be named {cause}.yaml")
@@ -288,12 +353,18 @@ def _check_cards(problems: _Problems, data: Mapping[str, Any], kinds: Mapping[st
             where = f"risk_factors.{rf}"
             if kinds.get(rf) != "risk_factor":
                 hint = _layer_hint(rf, kinds, "risk factor")
-                problems.add(rel, where, hint or f"unknown risk factor{did_you_mean(str(rf), [k for k, v in kinds.items() if v == 'risk_factor'])}")
+                problems.add(
+                    rel,
+                    where,
+                    hint or f"unknown risk factor{did_you_mean(str(rf), _of_kind(kinds, 'risk_factor'))}",
+                )
                 continue
             if ctx.check(rel, where, link, _LINK_FIELDS) and "when" in link:
                 states = _states(nodes_raw, rf)
                 if link["when"] not in states:
-                    problems.add(rel, f"{where}.when", f"'{link['when']}' is not a state of '{rf}' ({', '.join(states)})")
+                    problems.add(
+                        rel, f"{where}.when", f"'{link['when']}' is not a state of '{rf}' ({', '.join(states)})"
+                    )
         for finding, link in _mapping(problems, rel, card.get("findings"), "findings").items():
             where = f"findings.{finding}"
             if kinds.get(finding) not in ("finding", "emergency_sign"):
@@ -334,7 +405,9 @@ def _check_risk_factor_priors(problems: _Problems, raw: Any, kinds: Mapping[str,
             problems.add(file, rf, "risk factor has no prior (P(its second state) among people with the complaint)")
 
 
-def _check_leaks(problems: _Problems, raw: Any, kinds: Mapping[str, str], parents: Mapping[str, list[str]], ctx: _NumberContext) -> None:
+def _check_leaks(
+    problems: _Problems, raw: Any, kinds: Mapping[str, str], parents: Mapping[str, list[str]], ctx: _NumberContext
+) -> None:
     file = "priors/leaks.yaml"
     entries = _mapping(problems, file, raw)
     known = [k for k, v in kinds.items() if v in ("finding", "emergency_sign")]
@@ -343,7 +416,9 @@ def _check_leaks(problems: _Problems, raw: Any, kinds: Mapping[str, str], parent
             problems.add(file, str(node_id), f"unknown finding{did_you_mean(str(node_id), known)}")
             continue
         if node_id not in parents:
-            problems.add(file, str(node_id), "leak for a node no cause links to (remove it, or link the node in a card)")
+            problems.add(
+                file, str(node_id), "leak for a node no cause links to (remove it, or link the node in a card)"
+            )
         ctx.check(file, str(node_id), entry)
     for node_id in parents:
         if node_id not in entries:
@@ -353,7 +428,11 @@ def _check_leaks(problems: _Problems, raw: Any, kinds: Mapping[str, str], parent
 def _check_source(problems: _Problems, file: str, where: str, raw: Any, ctx: _NumberContext) -> None:
     """A rule's source: an article passage, or a judgement with its rationale."""
     if not isinstance(raw, Mapping):
-        problems.add(file, where, "every rule needs a source (basis article with file/section/phrase, or judgement with rationale)")
+        problems.add(
+            file,
+            where,
+            "every rule needs a source (basis article with file/section/phrase, or judgement with rationale)",
+        )
         return
     fields = {"basis", "file", "section", "phrase", "rationale", "note"}
     for key in raw:
@@ -364,10 +443,14 @@ def _check_source(problems: _Problems, file: str, where: str, raw: Any, ctx: _Nu
             if not isinstance(raw.get(key), str) or not raw[key].strip():
                 problems.add(file, f"{where}.{key}", f"an article source needs '{key}'")
         if isinstance(raw.get("file"), str) and raw["file"] not in ctx.articles:
-            problems.add(file, f"{where}.file", f"unknown article '{raw['file']}'{did_you_mean(raw['file'], ctx.articles)}")
+            problems.add(
+                file, f"{where}.file", f"unknown article '{raw['file']}'{did_you_mean(raw['file'], ctx.articles)}"
+            )
         phrase = raw.get("phrase")
         if isinstance(phrase, str) and len(phrase.split()) > MAX_PHRASE_WORDS:
-            problems.add(file, f"{where}.phrase", f"key phrase has {len(phrase.split())} words; at most {MAX_PHRASE_WORDS}")
+            problems.add(
+                file, f"{where}.phrase", f"key phrase has {len(phrase.split())} words; at most {MAX_PHRASE_WORDS}"
+            )
     elif raw.get("basis") == "judgement":
         if not isinstance(raw.get("rationale"), str) or not raw["rationale"].strip():
             problems.add(file, f"{where}.rationale", "a judgement needs a one-line rationale")
@@ -384,7 +467,7 @@ def _check_condition(problems: _Problems, file: str, where: str, raw: Any, kinds
     if not (isinstance(raw, Mapping) and len(raw) == 1 and next(iter(raw)) in ("any", "all")):
         problems.add(file, where, f"a condition is an evidence id, {{any: [...]}} or {{all: [...]}}; got {raw!r}")
         return
-    (op, items), = raw.items()
+    ((op, items),) = raw.items()
     if not isinstance(items, list) or not items:
         problems.add(file, f"{where}.{op}", "expected a non-empty list of conditions")
         return
@@ -412,10 +495,16 @@ def _check_rules(problems: _Problems, raw: Any, kinds: Mapping[str, str], ctx: _
         seen.add(str(rule_id))
         for key in rule:
             if key not in ("id", "when", "level", "message", "source", "note"):
-                problems.add(file, f"{where}.{key}", f"unknown field{did_you_mean(str(key), ['id', 'when', 'level', 'message', 'source'])}")
+                problems.add(
+                    file,
+                    f"{where}.{key}",
+                    f"unknown field{did_you_mean(str(key), ['id', 'when', 'level', 'message', 'source'])}",
+                )
         _check_condition(problems, file, f"{where}.when", rule.get("when"), kinds)
         if rule.get("level") not in TRIAGE_LEVELS:
-            problems.add(file, f"{where}.level", f"must be one of {', '.join(TRIAGE_LEVELS)}; got {rule.get('level')!r}")
+            problems.add(
+                file, f"{where}.level", f"must be one of {', '.join(TRIAGE_LEVELS)}; got {rule.get('level')!r}"
+            )
         if not isinstance(rule.get("message"), str) or not rule["message"].strip():
             problems.add(file, f"{where}.message", "every rule needs a message for the person")
         _check_source(problems, file, f"{where}.source", rule.get("source"), ctx)
@@ -426,14 +515,20 @@ def _check_triage(problems: _Problems, raw: Any, ctx: _NumberContext) -> None:
     triage = _mapping(problems, file, raw)
     levels = _mapping(problems, file, triage.get("levels"), "levels")
     if list(levels) != list(TRIAGE_LEVELS):
-        problems.add(file, "levels", f"expected the levels {', '.join(TRIAGE_LEVELS)} in that order; got {', '.join(map(str, levels)) or 'none'}")
+        problems.add(
+            file,
+            "levels",
+            f"expected the levels {', '.join(TRIAGE_LEVELS)} in that order; got {', '.join(map(str, levels))}",
+        )
     for level, entry in levels.items():
         if not isinstance(entry, Mapping) or not isinstance(entry.get("advice"), str):
             problems.add(file, f"levels.{level}.advice", "every level needs one line of advice")
     thresholds = _mapping(problems, file, triage.get("thresholds"), "thresholds")
     for level in TRIAGE_LEVELS[:-1]:
         if level not in thresholds:
-            problems.add(file, f"thresholds.{level}", "missing: the posterior at which a cause of this acuity sets this level")
+            problems.add(
+                file, f"thresholds.{level}", "missing: the posterior at which a cause of this acuity sets this level"
+            )
     for level, entry in thresholds.items():
         if level not in TRIAGE_LEVELS[:-1]:
             problems.add(file, f"thresholds.{level}", f"unknown level{did_you_mean(str(level), TRIAGE_LEVELS[:-1])}")

@@ -65,14 +65,26 @@ def tiny_files() -> dict[str, Any]:
             "exclusive": [{"ids": ["f1", "f4"], "reason": "test exclusion"}],
         },
         "model/nodes.yaml": nodes,
-        "model/merges.yaml": {"old_a": {"into": "cause_a", "reason": "merged for the test"},
-                              "f1_alias": {"into": "f1", "reason": "same finding"}},
+        "model/merges.yaml": {
+            "old_a": {"into": "cause_a", "reason": "merged for the test"},
+            "f1_alias": {"into": "f1", "reason": "same finding"},
+        },
         "model/rules.yaml": {
             "rules": [
-                {"id": "red_flag_rule", "when": "red_flag", "level": "emergency", "message": "Call now.",
-                 "source": {"basis": "judgement", "rationale": "test"}},
-                {"id": "f3_and_f4", "when": {"all": ["f3", {"any": ["f4", "rf1"]}]}, "level": "urgent",
-                 "message": "See someone today.", "source": {"basis": "judgement", "rationale": "test"}},
+                {
+                    "id": "red_flag_rule",
+                    "when": "red_flag",
+                    "level": "emergency",
+                    "message": "Call now.",
+                    "source": {"basis": "judgement", "rationale": "test"},
+                },
+                {
+                    "id": "f3_and_f4",
+                    "when": {"all": ["f3", {"any": ["f4", "rf1"]}]},
+                    "level": "urgent",
+                    "message": "See someone today.",
+                    "source": {"basis": "judgement", "rationale": "test"},
+                },
             ]
         },
         "model/triage.yaml": {
@@ -85,7 +97,8 @@ def tiny_files() -> dict[str, Any]:
             "thresholds": {"emergency": judged(0.2), "urgent": judged(0.3), "routine": judged(0.4)},
         },
         "priors/scale.yaml": {
-            "convention": "test", "citations": ["test"],
+            "convention": "test",
+            "citations": ["test"],
             "terms": {"usually": {"value": 0.8, "range": [0.6, 0.9], "meaning": "test"}},
         },
         "priors/risk_factors.yaml": {"rf1": judged(0.3), "older_age": judged(0.4), "sex": judged(0.5)},
@@ -130,3 +143,11 @@ def tiny_engine(tiny_dir: Path):
     import ddx
 
     return ddx.load(tiny_dir)
+
+
+@pytest.fixture(scope="module")
+def tiny_engine_module(tmp_path_factory: pytest.TempPathFactory):
+    """The tiny engine, shared by the tests of one module (for hypothesis)."""
+    import ddx
+
+    return ddx.load(write_kb(tmp_path_factory.mktemp("tiny"), copy.deepcopy(tiny_files())))

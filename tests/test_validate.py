@@ -46,81 +46,206 @@ def _delete(path: str) -> Callable[[Files], None]:
 
 
 CASES: list[tuple[str, Callable[[Files], None], str]] = [
-    ("unknown finding in a card", _set("priors/causes/cause_a.yaml::findings.f11", judged(0.5)),
-     r"priors/causes/cause_a.yaml: findings.f11: unknown finding \(did you mean 'f1'\?\)"),
-    ("unknown risk factor in a card", _set("priors/causes/cause_b.yaml::risk_factors.rf2", judged(0.5)),
-     r"cause_b.yaml: risk_factors.rf2: unknown risk factor \(did you mean 'rf1'\?\)"),
-    ("duplicate id across sections", _set("model/nodes.yaml::findings.cause_a", {"label": "x", "question": "?"}),
-     r"model/nodes.yaml: findings.cause_a: duplicate id: already declared as a cause"),
-    ("probability above 1", _set("priors/causes/cause_a.yaml::prior", judged(1.2, 0.5, 0.9)),
-     r"cause_a.yaml: prior.value: probability 1.2 is outside \(0, 1\)"),
-    ("probability of 0", _set("priors/leaks.yaml::f2", {"value": 0, "range": [0, 0.1], "basis": "judgement", "rationale": "x"}),
-     r"priors/leaks.yaml: f2.value: probability 0 is outside \(0, 1\)"),
-    ("value outside its range", _set("priors/leaks.yaml::f2", judged(0.5, 0.1, 0.2)),
-     r"f2.value: value 0.5 lies outside its range \[0.1, 0.2\]"),
-    ("number without provenance", _set("priors/leaks.yaml::f3", {"value": 0.1, "range": [0.05, 0.2]}),
-     r"priors/leaks.yaml: f3.basis: number without provenance"),
-    ("judgement without rationale", _set("priors/leaks.yaml::f3", {"value": 0.1, "range": [0.05, 0.2], "basis": "judgement"}),
-     r"f3.rationale: a judgement needs a one-line rationale"),
-    ("article number without phrase", _delete("priors/causes/cause_a.yaml::findings.f1.phrase"),
-     r"cause_a.yaml: findings.f1.phrase: an article-based number needs 'phrase'"),
-    ("phrase longer than eight words",
-     _set("priors/causes/cause_a.yaml::findings.f1.phrase", "one two three four five six seven eight nine"),
-     r"findings.f1.phrase: key phrase has 9 words; at most 8"),
-    ("unknown article", _set("priors/causes/cause_a.yaml::findings.f1.file", "003_f50762881c6da20.txt"),
-     r"findings.f1.file: unknown article '003_f50762881c6da20.txt' \(did you mean '003_f50762881c6da201.txt'\?\)"),
-    ("term missing from the scale", _set("priors/causes/cause_a.yaml::findings.f1.term", "usualy"),
-     r"findings.f1.term: term 'usualy' is not in priors/scale.yaml \(did you mean 'usually'\?\)"),
-    ("merge that points nowhere", _set("model/merges.yaml::old_a.into", "cause_aa"),
-     r"model/merges.yaml: old_a.into: merge points nowhere: unknown node 'cause_aa' \(did you mean 'cause_a'\?\)"),
-    ("merge without reason", _set("model/merges.yaml::old_a.reason", ""),
-     r"old_a.reason: every merge says why"),
-    ("merged id that is also a node", _set("model/merges.yaml::f2", {"into": "f1", "reason": "x"}),
-     r"model/merges.yaml: f2: a merged id cannot also be a node"),
-    ("finding with no parent", _set("model/nodes.yaml::findings.f5", {"label": "F5", "question": "?"}),
-     r"model/nodes.yaml: findings.f5: finding has no parent cause"),
-    ("cause-to-cause link (a cycle would become possible)",
-     _set("priors/causes/cause_a.yaml::risk_factors.cause_b", judged(0.5)),
-     r"risk_factors.cause_b: 'cause_b' is a cause, not a risk factor: .* cannot form a cycle"),
-    ("cause listed as a finding", _set("priors/causes/cause_b.yaml::findings.cause_a", judged(0.5)),
-     r"findings.cause_a: 'cause_a' is a cause, not a finding"),
-    ("cause without a card", _delete("priors/causes/cause_c.yaml::"),
-     r"priors/causes/cause_c.yaml: cause 'cause_c' has no card"),
-    ("card for an unknown cause", _set("priors/causes/cause_c.yaml::cause", "cause_d"),
-     r"cause_c.yaml: cause: unknown cause 'cause_d'"),
-    ("finding without a leak", _delete("priors/leaks.yaml::f4"),
-     r"priors/leaks.yaml: f4: finding has no leak"),
-    ("risk factor without a prior", _delete("priors/risk_factors.yaml::rf1"),
-     r"priors/risk_factors.yaml: rf1: risk factor has no prior"),
-    ("unknown group", _set("model/nodes.yaml::causes.cause_a.group", "benin"),
-     r"causes.cause_a.group: unknown group 'benin' \(did you mean 'benign'\?\)"),
-    ("unknown acuity", _set("model/nodes.yaml::causes.cause_a.acuity", "soon"),
-     r"causes.cause_a.acuity: must be one of emergency, urgent, routine, self_care; got 'soon'"),
-    ("evidence without a question", _delete("model/nodes.yaml::findings.f2.question"),
-     r"findings.f2.question: every evidence id needs the question"),
-    ("rule on an unknown id", _set("model/rules.yaml::rules", [{"id": "r", "when": "red_flg", "level": "emergency", "message": "m", "source": {"basis": "judgement", "rationale": "x"}}]),
-     r"model/rules.yaml: rules.r.when: unknown evidence id 'red_flg' \(did you mean 'red_flag'\?\)"),
-    ("rule with a bad level", _set("model/rules.yaml::rules", [{"id": "r", "when": "red_flag", "level": "now", "message": "m", "source": {"basis": "judgement", "rationale": "x"}}]),
-     r"rules.r.level: must be one of"),
-    ("rule without a source", _set("model/rules.yaml::rules", [{"id": "r", "when": "red_flag", "level": "urgent", "message": "m"}]),
-     r"rules.r.source: every rule needs a source"),
-    ("rule condition malformed", _set("model/rules.yaml::rules", [{"id": "r", "when": {"either": ["f1"]}, "level": "urgent", "message": "m", "source": {"basis": "judgement", "rationale": "x"}}]),
-     r"rules.r.when: a condition is an evidence id"),
-    ("triage threshold missing", _delete("model/triage.yaml::thresholds.urgent"),
-     r"model/triage.yaml: thresholds.urgent: missing"),
-    ("age mapped to an unknown node", _set("model/model.yaml::age.node", "old_age"),
-     r"model/model.yaml: age.node: must name a risk-factor node; got 'old_age' \(did you mean 'older_age'\?\)"),
-    ("exclusive group names an unknown id", _set("model/model.yaml::exclusive", [{"ids": ["f1", "f9"], "reason": "x"}]),
-     r"exclusive\[0\].ids: unknown evidence id 'f9'"),
-    ("risk-factor link on a state the node lacks", _set("priors/causes/cause_a.yaml::risk_factors.sex.when", "woman"),
-     r"risk_factors.sex.when: 'woman' is not a state of 'sex' \(male, female\)"),
-    ("unknown field", _set("priors/leaks.yaml::f1.vaule", 0.1),
-     r"priors/leaks.yaml: f1.vaule: unknown field \(did you mean 'value'\?\)"),
+    (
+        "unknown finding in a card",
+        _set("priors/causes/cause_a.yaml::findings.f11", judged(0.5)),
+        r"priors/causes/cause_a.yaml: findings.f11: unknown finding \(did you mean 'f1'\?\)",
+    ),
+    (
+        "unknown risk factor in a card",
+        _set("priors/causes/cause_b.yaml::risk_factors.rf2", judged(0.5)),
+        r"cause_b.yaml: risk_factors.rf2: unknown risk factor \(did you mean 'rf1'\?\)",
+    ),
+    (
+        "duplicate id across sections",
+        _set("model/nodes.yaml::findings.cause_a", {"label": "x", "question": "?"}),
+        r"model/nodes.yaml: findings.cause_a: duplicate id: already declared as a cause",
+    ),
+    (
+        "probability above 1",
+        _set("priors/causes/cause_a.yaml::prior", judged(1.2, 0.5, 0.9)),
+        r"cause_a.yaml: prior.value: probability 1.2 is outside \(0, 1\)",
+    ),
+    (
+        "probability of 0",
+        _set("priors/leaks.yaml::f2", {"value": 0, "range": [0, 0.1], "basis": "judgement", "rationale": "x"}),
+        r"priors/leaks.yaml: f2.value: probability 0 is outside \(0, 1\)",
+    ),
+    (
+        "value outside its range",
+        _set("priors/leaks.yaml::f2", judged(0.5, 0.1, 0.2)),
+        r"f2.value: value 0.5 lies outside its range \[0.1, 0.2\]",
+    ),
+    (
+        "number without provenance",
+        _set("priors/leaks.yaml::f3", {"value": 0.1, "range": [0.05, 0.2]}),
+        r"priors/leaks.yaml: f3.basis: number without provenance",
+    ),
+    (
+        "judgement without rationale",
+        _set("priors/leaks.yaml::f3", {"value": 0.1, "range": [0.05, 0.2], "basis": "judgement"}),
+        r"f3.rationale: a judgement needs a one-line rationale",
+    ),
+    (
+        "article number without phrase",
+        _delete("priors/causes/cause_a.yaml::findings.f1.phrase"),
+        r"cause_a.yaml: findings.f1.phrase: an article-based number needs 'phrase'",
+    ),
+    (
+        "phrase longer than eight words",
+        _set("priors/causes/cause_a.yaml::findings.f1.phrase", "one two three four five six seven eight nine"),
+        r"findings.f1.phrase: key phrase has 9 words; at most 8",
+    ),
+    (
+        "unknown article",
+        _set("priors/causes/cause_a.yaml::findings.f1.file", "003_f50762881c6da20.txt"),
+        r"findings.f1.file: unknown article '003_f50762881c6da20.txt' \(did you mean '003_f50762881c6da201.txt'\?\)",
+    ),
+    (
+        "term missing from the scale",
+        _set("priors/causes/cause_a.yaml::findings.f1.term", "usualy"),
+        r"findings.f1.term: term 'usualy' is not in priors/scale.yaml \(did you mean 'usually'\?\)",
+    ),
+    (
+        "merge that points nowhere",
+        _set("model/merges.yaml::old_a.into", "cause_aa"),
+        r"model/merges.yaml: old_a.into: merge points nowhere: unknown node 'cause_aa' \(did you mean 'cause_a'\?\)",
+    ),
+    ("merge without reason", _set("model/merges.yaml::old_a.reason", ""), r"old_a.reason: every merge says why"),
+    (
+        "merged id that is also a node",
+        _set("model/merges.yaml::f2", {"into": "f1", "reason": "x"}),
+        r"model/merges.yaml: f2: a merged id cannot also be a node",
+    ),
+    (
+        "finding with no parent",
+        _set("model/nodes.yaml::findings.f5", {"label": "F5", "question": "?"}),
+        r"model/nodes.yaml: findings.f5: finding has no parent cause",
+    ),
+    (
+        "cause-to-cause link (a cycle would become possible)",
+        _set("priors/causes/cause_a.yaml::risk_factors.cause_b", judged(0.5)),
+        r"risk_factors.cause_b: 'cause_b' is a cause, not a risk factor: .* cannot form a cycle",
+    ),
+    (
+        "cause listed as a finding",
+        _set("priors/causes/cause_b.yaml::findings.cause_a", judged(0.5)),
+        r"findings.cause_a: 'cause_a' is a cause, not a finding",
+    ),
+    (
+        "cause without a card",
+        _delete("priors/causes/cause_c.yaml::"),
+        r"priors/causes/cause_c.yaml: cause 'cause_c' has no card",
+    ),
+    (
+        "card for an unknown cause",
+        _set("priors/causes/cause_c.yaml::cause", "cause_d"),
+        r"cause_c.yaml: cause: unknown cause 'cause_d'",
+    ),
+    ("finding without a leak", _delete("priors/leaks.yaml::f4"), r"priors/leaks.yaml: f4: finding has no leak"),
+    (
+        "risk factor without a prior",
+        _delete("priors/risk_factors.yaml::rf1"),
+        r"priors/risk_factors.yaml: rf1: risk factor has no prior",
+    ),
+    (
+        "unknown group",
+        _set("model/nodes.yaml::causes.cause_a.group", "benin"),
+        r"causes.cause_a.group: unknown group 'benin' \(did you mean 'benign'\?\)",
+    ),
+    (
+        "unknown acuity",
+        _set("model/nodes.yaml::causes.cause_a.acuity", "soon"),
+        r"causes.cause_a.acuity: must be one of emergency, urgent, routine, self_care; got 'soon'",
+    ),
+    (
+        "evidence without a question",
+        _delete("model/nodes.yaml::findings.f2.question"),
+        r"findings.f2.question: every evidence id needs the question",
+    ),
+    (
+        "rule on an unknown id",
+        _set(
+            "model/rules.yaml::rules",
+            [
+                {
+                    "id": "r",
+                    "when": "red_flg",
+                    "level": "emergency",
+                    "message": "m",
+                    "source": {"basis": "judgement", "rationale": "x"},
+                }
+            ],
+        ),
+        r"model/rules.yaml: rules.r.when: unknown evidence id 'red_flg' \(did you mean 'red_flag'\?\)",
+    ),
+    (
+        "rule with a bad level",
+        _set(
+            "model/rules.yaml::rules",
+            [
+                {
+                    "id": "r",
+                    "when": "red_flag",
+                    "level": "now",
+                    "message": "m",
+                    "source": {"basis": "judgement", "rationale": "x"},
+                }
+            ],
+        ),
+        r"rules.r.level: must be one of",
+    ),
+    (
+        "rule without a source",
+        _set("model/rules.yaml::rules", [{"id": "r", "when": "red_flag", "level": "urgent", "message": "m"}]),
+        r"rules.r.source: every rule needs a source",
+    ),
+    (
+        "rule condition malformed",
+        _set(
+            "model/rules.yaml::rules",
+            [
+                {
+                    "id": "r",
+                    "when": {"either": ["f1"]},
+                    "level": "urgent",
+                    "message": "m",
+                    "source": {"basis": "judgement", "rationale": "x"},
+                }
+            ],
+        ),
+        r"rules.r.when: a condition is an evidence id",
+    ),
+    (
+        "triage threshold missing",
+        _delete("model/triage.yaml::thresholds.urgent"),
+        r"model/triage.yaml: thresholds.urgent: missing",
+    ),
+    (
+        "age mapped to an unknown node",
+        _set("model/model.yaml::age.node", "old_age"),
+        r"model/model.yaml: age.node: must name a risk-factor node; got 'old_age' \(did you mean 'older_age'\?\)",
+    ),
+    (
+        "exclusive group names an unknown id",
+        _set("model/model.yaml::exclusive", [{"ids": ["f1", "f9"], "reason": "x"}]),
+        r"exclusive\[0\].ids: unknown evidence id 'f9'",
+    ),
+    (
+        "risk-factor link on a state the node lacks",
+        _set("priors/causes/cause_a.yaml::risk_factors.sex.when", "woman"),
+        r"risk_factors.sex.when: 'woman' is not a state of 'sex' \(male, female\)",
+    ),
+    (
+        "unknown field",
+        _set("priors/leaks.yaml::f1.vaule", 0.1),
+        r"priors/leaks.yaml: f1.vaule: unknown field \(did you mean 'value'\?\)",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("name", "breaker", "message"), CASES, ids=[c[0] for c in CASES])
-def test_each_rule_fires(tmp_path, name, breaker, message):  # noqa: ARG001
+def test_each_rule_fires(tmp_path, name, breaker, message):
     files = copy.deepcopy(tiny_files())
     breaker(files)
     root = write_kb(tmp_path, files)
@@ -132,7 +257,9 @@ def test_each_rule_fires(tmp_path, name, breaker, message):  # noqa: ARG001
 def test_value_outside_the_scale_term_range(tmp_path):
     files = copy.deepcopy(tiny_files())
     files["priors/causes/cause_a.yaml"]["findings"]["f1"].update(value=0.5, range=[0.4, 0.6])
-    with pytest.raises(KnowledgeBaseError, match=r"f1.value: value 0.5 is outside the range \[0.6, 0.9\] the scale gives 'usually'"):
+    with pytest.raises(
+        KnowledgeBaseError, match=r"f1.value: value 0.5 is outside the range \[0.6, 0.9\] the scale gives 'usually'"
+    ):
         load_knowledge(write_kb(tmp_path, files))
 
 

@@ -1,0 +1,86 @@
+"""The rule layer: conditions, and that nothing lowers a level a rule set."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ddx.knowledge import TRIAGE_LEVELS
+from ddx.rules import Rule, condition_ids, fired, is_met
+from ddx.triage import most_urgent, network_disposition
+
+ALL_OF = ("all", ("a", ("any", ("b", "c"))))
+
+
+def test_conditions():
+    assert is_met("a", {"a": True})
+    assert not is_met("a", {"a": False})
+    assert not is_met("a", {})  # unanswered is not met
+    assert is_met(ALL_OF, {"a": True, "c": True})
+    assert not is_met(ALL_OF, {"a": True, "b": False})
+    assert not is_met(ALL_OF, {"b": True, "c": True})
+    assert condition_ids(ALL_OF) == ("a", "b", "c")
+
+
+def test_fired_rules_are_most_urgent_first():
+    rules = (
+        Rule("r1", "a", "routine", "m", "s"),
+        Rule("r2", "b", "emergency", "m", "s"),
+        Rule("r3", "c", "urgent", "m", "s"),
+    )
+    assert [r.id for r in fired(rules, {"a": True, "b": True, "c": True}, TRIAGE_LEVELS)] == ["r2", "r3", "r1"]
+
+
+def test_most_urgent():
+    assert most_urgent(["routine", "urgent", "self_care"]) == "urgent"
+    assert most_urgent([]) == "self_care"
+
+
+def test_network_disposition_cascades_below_the_acuity():
+    acuity = {"stroke": "emergency", "benign": "self_care"}
+    thresholds = {"emergency": 0.1, "urgent": 0.2, "routine": 0.3}
+    assert network_disposition({"stroke": 0.12, "benign": 0.9}, acuity, thresholds) == "emergency"
+    assert network_disposition({"stroke": 0.05, "benign": 0.9}, acuity, thresholds) == "self_care"
+    thresholds = {"emergency": 0.5, "urgent": 0.2, "routine": 0.3}
+    assert network_disposition({"stroke": 0.25, "benign": 0.9}, acuity, thresholds) == "urgent"
+
+
+def test_rule_fires_on_the_engine(tiny_engine):
+    result = tiny_engine.diagnose({"red_flag": True, "f1": True})
+    assert result.triage == "emergency"
+    assert [r.id for r in result.rules_fired] == ["red_flag_rule"]
+    assert result.advice == "Call now."
+    assert result.probabilities_secondary
+    assert "probabilities are secondary" in str(result)
+
+
+def test_benign_picture_is_self_care(tiny_engine):
+    result = tiny_engine.diagnose({"f1": True, "f3": False, "f4": False, "f2": False})
+    assert result.top.id == "cause_a"
+    assert result.triage == "self_care"
+    assert result.rules_fired == ()
+
+
+def test_network_alone_can_raise_triage(tiny_engine):
+    result = tiny_engine.diagnose({"f4": True, "f3": True}, age=80)
+    assert result.rules_fired[0].id == "f3_and_f4"
+    assert result.network_triage == "emergency"  # cause_c (acuity emergency) is likely
+    assert result.triage == "emergency"
+
+
+EVIDENCE = ["f1", "f2", "f3", "f4", "rf1", "older_age", "red_flag"]
+answers = st.dictionaries(st.sampled_from(EVIDENCE), st.booleans()).filter(lambda e: not (e.get("f1") and e.get("f4")))
+
+
+@settings(max_examples=500, deadline=None)
+@given(evidence=answers, more=answers)
+def test_nothing_lowers_a_fired_rule(tiny_engine_module, evidence, more):
+    result = tiny_engine_module.diagnose(evidence)
+    for rule in result.rules_fired:
+        assert TRIAGE_LEVELS.index(result.triage) <= TRIAGE_LEVELS.index(rule.level)
+    combined = {**more, **evidence}
+    if combined.get("f1") and combined.get("f4"):
+        return
+    later = tiny_engine_module.diagnose(combined)
+    fired_before = {r.id for r in result.rules_fired if r.level == "emergency"}
+    assert fired_before <= {r.id for r in later.rules_fired}
