@@ -15,8 +15,10 @@ P(c present, e) is the same sum with the factor of cause c replaced by its
 "present" part, so every cause comes out of one pass.
 
 Inclusion-exclusion cancels: each sum is accompanied by its condition number
-(sum of |terms| / |sum|). When the float64 error bound it implies could reach
-``tolerance``, the case is recomputed in extended precision; if even that is
+kappa = (sum of |terms|) / |sum|, and its rounding error is about
+kappa * eps (measured against pgmpy on the bundled model: 0.02 to 0.3 times
+kappa * eps). When ``_SAFETY * kappa * eps`` could exceed ``tolerance``, the
+case is recomputed in extended precision (``np.longdouble``); if even that is
 not enough, :class:`PrecisionError` is raised and the caller falls back to
 the pgmpy reference. No I/O here: arrays in, arrays out.
 """
@@ -36,6 +38,8 @@ __all__ = ["CaseEvidence", "CompiledModel", "PrecisionError", "compile_model", "
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 #: Subsets of positive findings are processed in chunks of at most this many.
 _CHUNK = 1024
+#: Error bound factor over kappa * eps: over 10 times the largest ratio measured (0.3).
+_SAFETY = 4.0
 
 
 class PrecisionError(ArithmeticError):
@@ -101,7 +105,7 @@ def compile_model(kb: KnowledgeBase) -> CompiledModel:
     )
 
 
-def posteriors(model: CompiledModel, case: CaseEvidence, tolerance: float = 1e-11) -> np.ndarray:
+def posteriors(model: CompiledModel, case: CaseEvidence, tolerance: float = 1e-10) -> np.ndarray:
     """P(cause present | evidence) for every cause, exact to ``tolerance``.
 
     Raises
@@ -112,7 +116,7 @@ def posteriors(model: CompiledModel, case: CaseEvidence, tolerance: float = 1e-1
     """
     for dtype in (np.float64, np.longdouble):
         post, cond = _posteriors(model, case, dtype)
-        if cond * 64 * float(np.finfo(dtype).eps) <= tolerance:
+        if _SAFETY * cond * float(np.finfo(dtype).eps) <= tolerance:
             return np.asarray(post, dtype=np.float64)
     raise PrecisionError(
         f"{len(case.positive)} positive findings: Quickscore's cancellation (condition "

@@ -105,10 +105,9 @@ def reference_posteriors(
     from pgmpy.inference import VariableElimination
 
     engine = VariableElimination(model)
-    factors = engine.query(list(causes), evidence=dict(evidence), joint=False, show_progress=False)
     out = {}
-    for cause in causes:
-        factor = factors[cause]
+    for cause in causes:  # one query per cause: pgmpy's joint=False over many causes builds their joint
+        factor = engine.query([cause], evidence=dict(evidence), joint=False, show_progress=False)[cause]
         index = factor.state_names[cause].index(CAUSE_STATES[1])
         out[cause] = float(factor.values[index])
     return out
