@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -84,3 +85,47 @@ def test_nothing_lowers_a_fired_rule(tiny_engine_module, evidence, more):
     later = tiny_engine_module.diagnose(combined)
     fired_before = {r.id for r in result.rules_fired if r.level == "emergency"}
     assert fired_before <= {r.id for r in later.rules_fired}
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    import ddx
+
+    return ddx.load()
+
+
+def _bundled_answers():
+    import ddx
+
+    kb = ddx.load().kb
+    ids = [i for i in kb.evidence_ids if i not in (kb.sex_node, "one_leg_only", "both_legs")]
+    return st.dictionaries(st.sampled_from(ids), st.booleans(), max_size=12)
+
+
+@settings(max_examples=500, deadline=None)
+@given(evidence=_bundled_answers(), more=_bundled_answers())
+def test_bundled_model_never_lowers_a_fired_rule(bundled, evidence, more):
+    result = bundled.diagnose(evidence)
+    assert all(TRIAGE_LEVELS.index(result.triage) <= TRIAGE_LEVELS.index(r.level) for r in result.rules_fired)
+    later = bundled.diagnose({**more, **evidence})
+    emergency = {r.id for r in result.rules_fired if r.level == "emergency"}
+    assert emergency <= {r.id for r in later.rules_fired}
+    if emergency:
+        assert later.triage == "emergency"
+
+
+def test_every_emergency_sign_alone_sets_emergency(bundled):
+    for sign in bundled.kb.emergency_signs:
+        result = bundled.diagnose({sign: True, "after_sitting_or_lying_still": True, "resolves_on_moving": True})
+        assert result.triage == "emergency", sign
+        assert sign in {r.id for r in result.rules_fired} or any(sign in r.id for r in result.rules_fired)
+
+
+def test_issue_examples_on_the_bundled_model(bundled):
+    red = bundled.diagnose({"loss_of_bladder_or_bowel_control": True, "resolves_on_moving": True})
+    assert red.triage == "emergency"
+    assert red.rules_fired[0].id == "loss_of_bladder_or_bowel_control"
+    assert "secondary" in str(red)
+    benign = bundled.diagnose({"after_sitting_or_lying_still": True, "resolves_on_moving": True})
+    assert benign.triage == "self_care"
+    assert benign.top.id == "positional_compression"
