@@ -67,13 +67,28 @@ class CaseEvidence:
 
 
 @dataclass(frozen=True)
-class _Coupled:
-    """A cause whose risk factors include shared ones: its factor is a tensor over them."""
+class _Bucket:
+    """Causes whose shared risk factors fit in one set of axes: one einsum operand.
 
-    cause: int
-    shared: tuple[int, ...]  # risk-factor indices, in axis order
-    off: np.ndarray  # (2,)*len(shared): prod of (1 - r) over the active shared parents
-    owns: tuple[int, ...]  # shared risk factors whose evidence vector this factor carries
+    ``offs[i]`` is, for member cause ``causes[i]``, the product of (1 - r)
+    over its active shared parents, shaped to broadcast over ``axes``.
+    """
+
+    axes: tuple[int, ...]  # shared risk-factor indices
+    causes: tuple[int, ...]
+    offs: tuple[np.ndarray, ...]
+    owns: tuple[int, ...]  # shared risk factors whose evidence vector this operand carries
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A pairwise contraction order with the einsum subscripts of its forward and backward steps."""
+
+    forward: tuple[tuple[tuple[int, ...], str, int], ...]  # (operand ids, expression, new id)
+    backward: tuple[tuple[int, str, tuple[int, ...], str, str], ...]  # (grad id, expr, others, have, want)
+    final: int
+    final_expr: str
+    final_subs: str
 
 
 @dataclass(frozen=True)
@@ -88,12 +103,71 @@ class CompiledModel:
     finding_off: np.ndarray  # (C, F) 1 - a, 1.0 where no link
     leak_off: np.ndarray  # (F,) 1 - leak
     private: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # cause, parent, state, r of private links
-    coupled: tuple[_Coupled, ...]
+    buckets: tuple[_Bucket, ...]
     free: np.ndarray  # causes with no shared risk factor
-    expr: str  # einsum over the coupled factors, batch axis "b"
-    path: tuple[Any, ...]
+    plan: _Plan | None
     parent_index: Mapping[str, int]
     finding_index: Mapping[str, int]
+
+
+def _buckets(by_cause: Mapping[int, list[tuple[int, int, float]]]) -> list[_Bucket]:
+    """Group causes by their shared risk factors: each group's axes contain every member's."""
+    axes_of = {c: tuple(sorted(p for p, _, _ in links)) for c, links in by_cause.items()}
+    maximal = sorted(
+        {a for a in axes_of.values() if not any(set(a) < set(b) for b in axes_of.values())},
+        key=lambda a: (-len(a), a),
+    )
+    members: dict[tuple[int, ...], list[int]] = {a: [] for a in maximal}
+    for c in sorted(by_cause):
+        home = next(a for a in maximal if set(axes_of[c]) <= set(a))
+        members[home].append(c)
+    buckets, owned = [], set()
+    for axes in maximal:
+        offs = []
+        for c in members[axes]:
+            off = np.ones((2,) * len(axes))
+            for p, state, r in by_cause[c]:
+                shape = [1] * len(axes)
+                shape[axes.index(p)] = 2
+                factor = np.ones(2)
+                factor[state] = 1.0 - r
+                off = off * factor.reshape(shape)
+            offs.append(off)
+        owns = tuple(p for p in axes if p not in owned)
+        owned.update(owns)
+        buckets.append(_Bucket(axes, tuple(members[axes]), tuple(offs), owns))
+    return buckets
+
+
+def _plan(subscripts: Sequence[str], shapes: Sequence[tuple[int, ...]]) -> _Plan:
+    """Fix the contraction order of ``subscripts -> b`` and the subscripts of every step."""
+    output = "b"
+    expr = ",".join(subscripts) + "->" + output
+    path = np.einsum_path(expr, *(np.ones(s) for s in shapes), optimize="greedy")[0][1:]
+    subs = dict(enumerate(subscripts))
+    current = list(range(len(subscripts)))
+    forward = []
+    for pair in path:
+        ids = tuple(current[i] for i in pair)
+        for i in sorted(pair, reverse=True):
+            del current[i]
+        keep = set(output).union(*(subs[j] for j in current))
+        merged = "".join(dict.fromkeys("".join(subs[j] for j in ids)))
+        out = "".join(ch for ch in merged if ch in keep)
+        new = len(subs)
+        subs[new] = out
+        forward.append((ids, ",".join(subs[j] for j in ids) + "->" + out, new))
+        current.append(new)
+    (final,) = current
+    backward = []
+    for ids, _, new in reversed(forward):
+        for j in ids:
+            others = tuple(o for o in ids if o != j)
+            terms = [subs[new], *(subs[o] for o in others)]
+            avail = set("".join(terms))
+            have = "".join(ch for ch in subs[j] if ch in avail)
+            backward.append((new, ",".join(terms) + "->" + have, others, have, subs[j]))
+    return _Plan(tuple(forward), tuple(backward), final, f"{subs[final]}->{output}", subs[final])
 
 
 def compile_model(kb: KnowledgeBase) -> CompiledModel:
@@ -119,27 +193,12 @@ def compile_model(kb: KnowledgeBase) -> CompiledModel:
             by_cause.setdefault(c, []).append((p, state, link.number.value))
         else:
             private.append((c, p, state, link.number.value))
-    coupled: list[_Coupled] = []
-    owned: set[int] = set()
-    for c in sorted(by_cause):
-        links = sorted(by_cause[c])
-        axes = tuple(p for p, _, _ in links)
-        off = np.ones((2,) * len(axes))
-        for axis, (_, state, r) in enumerate(links):
-            shape = [1] * len(axes)
-            shape[axis] = 2
-            factor = np.ones(2)
-            factor[state] = 1.0 - r
-            off = off * factor.reshape(shape)
-        owns = tuple(p for p in axes if p not in owned)
-        owned.update(owns)
-        coupled.append(_Coupled(c, axes, off, owns))
-    subscripts = ["b" + "".join(letter[p] for p in k.shared) for k in coupled]
-    expr = ",".join(subscripts) + "->b"
-    path: tuple[Any, ...] = ()
-    if coupled:
-        dummies = [np.ones((64,) + k.off.shape) for k in coupled]
-        path = tuple(np.einsum_path(expr, *dummies, optimize="greedy")[0][1:])
+    buckets = _buckets(by_cause)
+    plan = None
+    if buckets:
+        plan = _plan(
+            ["b" + "".join(letter[p] for p in k.axes) for k in buckets], [(64,) + (2,) * len(k.axes) for k in buckets]
+        )
     finding_off = np.ones((len(causes), len(findings)))
     for link in kb.finding_links:
         finding_off[ci[link.parent], fi[link.child]] = 1.0 - link.number.value
@@ -158,10 +217,9 @@ def compile_model(kb: KnowledgeBase) -> CompiledModel:
             np.array(columns[2], dtype=np.intp),
             np.array(columns[3], dtype=float),
         ),
-        coupled=tuple(coupled),
+        buckets=tuple(buckets),
         free=np.array([c for c in range(len(causes)) if c not in by_cause], dtype=np.intp),
-        expr=expr,
-        path=path,
+        plan=plan,
         parent_index=pi,
         finding_index=fi,
     )
@@ -260,70 +318,60 @@ def _expectation(model: CompiledModel, q0: np.ndarray, lam: np.ndarray, w: np.nd
     g = q + (1.0 - q) * w[:, free]  # strictly positive: q > 0
     h = (1.0 - q) * w[:, free]
     z_free = np.prod(g, axis=1)
-    if not model.coupled:
+    if model.plan is None:
         out[:, 0] = z_free
         out[:, 1:][:, free] = z_free[:, None] * (h / g)
         return out
-    factors, presents = [], []
-    for k in model.coupled:
-        shape = (rows,) + (1,) * len(k.shared)
-        qc = np.repeat(q0[:, k.cause], repeat).reshape(shape) * k.off.astype(dtype)
-        wc = w[:, k.cause].reshape(shape)
-        present = (1.0 - qc) * wc
-        factor = qc + present
+    operands, ratios = [], []
+    for k in model.buckets:
+        shape = (rows,) + (1,) * len(k.axes)
+        operand = np.ones((rows,) + (2,) * len(k.axes), dtype)
+        bucket_ratios = []
+        for c, off in zip(k.causes, k.offs, strict=True):
+            qc = np.repeat(q0[:, c], repeat).reshape(shape) * off.astype(dtype)
+            present = (1.0 - qc) * w[:, c].reshape(shape)
+            factor = qc + present
+            operand = operand * factor
+            bucket_ratios.append(present / factor)
         for p in k.owns:  # carry each shared risk factor's evidence vector exactly once
-            axis = 1 + k.shared.index(p)
-            vec_shape = [rows] + [1] * len(k.shared)
-            vec_shape[axis] = 2
-            vec = np.repeat(lam[:, p], repeat, axis=0).reshape(vec_shape)
-            factor = factor * vec
-            present = present * vec
-        factors.append(factor)
-        presents.append(present)
-    z, grads = _contract(model.expr, model.path, factors)
+            vec_shape = [rows] + [1] * len(k.axes)
+            vec_shape[1 + k.axes.index(p)] = 2
+            operand = operand * np.repeat(lam[:, p], repeat, axis=0).reshape(vec_shape)
+        operands.append(operand)
+        ratios.append(bucket_ratios)
+    z, grads = _contract(model.plan, operands)
     out[:, 0] = z * z_free
     out[:, 1:][:, free] = out[:, :1] * (h / g)
-    for k, grad, present in zip(model.coupled, grads, presents, strict=True):
-        out[:, 1 + k.cause] = (grad * present).reshape(rows, -1).sum(axis=1) * z_free
+    for k, grad, operand, bucket_ratios in zip(model.buckets, grads, operands, ratios, strict=True):
+        joint = (grad * operand).reshape(rows, -1)  # unnormalised marginal over the bucket's axes
+        for c, ratio in zip(k.causes, bucket_ratios, strict=True):
+            out[:, 1 + c] = np.einsum("ru,ru->r", joint, np.broadcast_to(ratio, operand.shape).reshape(rows, -1))
+            out[:, 1 + c] *= z_free
     return out
 
 
-def _contract(expr: str, path: Sequence[Any], operands: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Contract ``expr`` pairwise along ``path``; return the result and its gradient for each operand.
+def _contract(plan: _Plan, operands: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Contract along ``plan``; return the result and its gradient with respect to each operand.
 
-    The result is linear in each operand, so the gradient times an operand's
-    replacement gives the contraction with that operand replaced.
+    The result is linear in each operand, so the gradient times an operand is
+    the unnormalised marginal of everything over that operand's axes.
     """
-    inputs, output = expr.split("->")
-    subs = dict(enumerate(inputs.split(",")))
     tensors = dict(enumerate(operands))
-    current = list(range(len(operands)))
-    steps: list[tuple[tuple[int, ...], int]] = []
-    for pair in path:
-        ids = tuple(current[i] for i in pair)
-        for i in sorted(pair, reverse=True):
-            del current[i]
-        keep = set(output).union(*(subs[j] for j in current))
-        merged = "".join(dict.fromkeys("".join(subs[j] for j in ids)))
-        out = "".join(ch for ch in merged if ch in keep)
-        new = len(subs)
-        tensors[new] = np.einsum(",".join(subs[j] for j in ids) + "->" + out, *(tensors[j] for j in ids))
-        subs[new] = out
-        steps.append((ids, new))
-        current.append(new)
-    (final,) = current
-    result = np.einsum(f"{subs[final]}->{output}", tensors[final])
-    grads: dict[int, np.ndarray] = {final: _expand(np.ones_like(result), output, subs[final], tensors[final].shape)}
-    for ids, new in reversed(steps):
-        g = grads.pop(new)
-        for j in ids:
-            others = [o for o in ids if o != j]
-            terms = [subs[new], *(subs[o] for o in others)]
-            avail = set("".join(terms))
-            target = "".join(ch for ch in subs[j] if ch in avail)
-            gj = np.einsum(",".join(terms) + "->" + target, g, *(tensors[o] for o in others))
-            grads[j] = _expand(gj, target, subs[j], tensors[j].shape)
+    for ids, expr, new in plan.forward:
+        tensors[new] = np.einsum(expr, *(tensors[j] for j in ids))
+    result = np.einsum(plan.final_expr, tensors[plan.final])
+    grads: dict[int, np.ndarray] = {
+        plan.final: _expand(np.ones_like(result), "b", plan.final_subs, tensors[plan.final].shape)
+    }
+    for (new, expr, others, have, want), j in zip(plan.backward, _targets(plan), strict=True):
+        gj = np.einsum(expr, grads[new], *(tensors[o] for o in others))
+        grads[j] = _expand(gj, have, want, tensors[j].shape)
     return result, [grads[i] for i in range(len(operands))]
+
+
+def _targets(plan: _Plan) -> list[int]:
+    """The operand id whose gradient each backward step computes."""
+    return [j for ids, _, _ in reversed(plan.forward) for j in ids]
 
 
 def _expand(array: np.ndarray, have: str, want: str, shape: tuple[int, ...]) -> np.ndarray:
@@ -331,6 +379,7 @@ def _expand(array: np.ndarray, have: str, want: str, shape: tuple[int, ...]) -> 
     if have == want:
         return array
     order = [have.index(ch) for ch in want if ch in have]
-    array = array.transpose(order) if order != sorted(order) else array
+    if order != sorted(order):
+        array = array.transpose(order)
     index = tuple(slice(None) if ch in have else None for ch in want)
     return np.broadcast_to(array[index], shape)
