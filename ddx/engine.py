@@ -6,7 +6,7 @@ CLI), so the rule layer and triage behave the same everywhere.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from . import rules as rule_layer
 from .evidence import Evidence, normalise
 from .explain import contributions
-from .infer import CaseEvidence, CompiledModel, PrecisionError, compile_model, posteriors
+from .infer import CaseEvidence, CompiledModel, PrecisionError, compile_model, posteriors, posteriors_many
 from .knowledge import TRIAGE_LEVELS, KnowledgeBase, load_knowledge
 from .network import build_network, reference_posteriors
 from .result import CauseScore, Contribution, DiagnosisResult, FiredRule
@@ -73,6 +73,14 @@ class Engine:
             return self._reference(evidence)
         return dict(zip(self._model.causes, values.tolist(), strict=True))
 
+    def _posteriors_many(self, evidences: Sequence[Evidence]) -> list[dict[str, float]]:
+        values, ok = posteriors_many(self._model, [self._case(ev) for ev in evidences])
+        causes = self._model.causes
+        return [
+            dict(zip(causes, row.tolist(), strict=True)) if good else self._reference(ev)
+            for ev, row, good in zip(evidences, values, ok, strict=True)
+        ]
+
     def _reference(self, evidence: Evidence) -> dict[str, float]:
         states = {k: v for k, v in evidence.states(self.kb).items() if k in self.network.nodes}
         return reference_posteriors(self.network, self.kb.causes, states)
@@ -118,6 +126,23 @@ class Engine:
         """
         ev = normalise(self.kb, evidence, age, sex)
         return self._result(ev, self._posteriors(ev))
+
+    def normalise(
+        self, evidence: Mapping[str, Any] | None = None, age: float | None = None, sex: str | None = None
+    ) -> Evidence:
+        """Check one case's answers and put them in canonical form (see :func:`ddx.evidence.normalise`)."""
+        return normalise(self.kb, evidence, age, sex)
+
+    def diagnose_many(self, evidences: Sequence[Evidence]) -> list[DiagnosisResult]:
+        """Diagnose many checked cases in one vectorised pass (same answers as :meth:`diagnose`).
+
+        Parameters
+        ----------
+        evidences
+            Cases already checked by :meth:`normalise`, so that a bad case can be
+            reported on its own before the batch runs.
+        """
+        return [self._result(ev, post) for ev, post in zip(evidences, self._posteriors_many(evidences), strict=True)]
 
     def _result(self, ev: Evidence, post: Mapping[str, float]) -> DiagnosisResult:
         kb = self.kb

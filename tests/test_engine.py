@@ -83,3 +83,13 @@ def test_result_carries_kb_version_and_disclaimer(tiny_engine):
 def test_load_refuses_a_bad_path(tmp_path):
     with pytest.raises(ddx.KnowledgeBaseError, match="expected folders"):
         ddx.load(tmp_path / "missing")
+
+
+def test_diagnose_many_equals_diagnose(tiny_engine):
+    cases = [({"f1": True}, None, None), ({"f2": True, "f3": True}, 70, "female"), ({}, None, "male")]
+    many = tiny_engine.diagnose_many([tiny_engine.normalise(*c) for c in cases])
+    for (evidence, age, sex), result in zip(cases, many, strict=True):
+        one = tiny_engine.diagnose(evidence, age=age, sex=sex)
+        assert result.probabilities == pytest.approx(one.probabilities, abs=1e-12)
+        assert result.triage == one.triage
+        assert result.rules_fired == one.rules_fired
