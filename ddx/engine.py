@@ -11,12 +11,14 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from . import rules as rule_layer
 from .evidence import Evidence, normalise
 from .explain import contributions
-from .infer import CaseEvidence, CompiledModel, PrecisionError, compile_model, posteriors, posteriors_many
+from .infer import CaseEvidence, CompiledModel, PrecisionError, compile_model, evaluate_many, posteriors
 from .knowledge import TRIAGE_LEVELS, KnowledgeBase, load_knowledge
-from .network import build_network, reference_posteriors
+from .network import build_network, reference_log_evidence, reference_posteriors
 from .result import CauseScore, Contribution, DiagnosisResult, FiredRule
 from .triage import most_urgent, network_disposition
 
@@ -74,12 +76,25 @@ class Engine:
         return dict(zip(self._model.causes, values.tolist(), strict=True))
 
     def _posteriors_many(self, evidences: Sequence[Evidence]) -> list[dict[str, float]]:
-        values, ok = posteriors_many(self._model, [self._case(ev) for ev in evidences])
+        result = evaluate_many(self._model, [self._case(ev) for ev in evidences])
         causes = self._model.causes
         return [
             dict(zip(causes, row.tolist(), strict=True)) if good else self._reference(ev)
-            for ev, row, good in zip(evidences, values, ok, strict=True)
+            for ev, row, good in zip(evidences, result.posteriors, result.exact, strict=True)
         ]
+
+    def log_evidence(self, evidences: Sequence[Evidence]) -> np.ndarray:
+        """log P(answers | the complaint) of each checked case (for predictive probabilities).
+
+        The probability that an unasked question is answered yes is
+        ``exp(log_evidence([e + yes]) - log_evidence([e]))``.
+        """
+        result = evaluate_many(self._model, [self._case(ev) for ev in evidences])
+        out = result.log_evidence.copy()
+        for i in np.flatnonzero(~result.exact):
+            states = {k: v for k, v in evidences[i].states(self.kb).items() if k in self.network.nodes}
+            out[i] = reference_log_evidence(self.network, states)
+        return out
 
     def _reference(self, evidence: Evidence) -> dict[str, float]:
         states = {k: v for k, v in evidence.states(self.kb).items() if k in self.network.nodes}

@@ -44,7 +44,16 @@ import numpy as np
 
 from .knowledge import KnowledgeBase
 
-__all__ = ["CaseEvidence", "CompiledModel", "PrecisionError", "compile_model", "posteriors", "posteriors_many"]
+__all__ = [
+    "CaseEvidence",
+    "CompiledModel",
+    "Evaluation",
+    "PrecisionError",
+    "compile_model",
+    "evaluate_many",
+    "posteriors",
+    "posteriors_many",
+]
 
 _LETTERS = "acdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"  # "b" is the batch axis
 #: Rows (case x subset of positive findings) contracted at once; bounds memory.
@@ -243,30 +252,50 @@ def posteriors(model: CompiledModel, case: CaseEvidence, tolerance: float = 1e-1
     return post[0]
 
 
+@dataclass(frozen=True)
+class Evaluation:
+    """The fast path's answer for many cases.
+
+    ``exact[i]`` is False where even extended precision could not bound the
+    error by the tolerance; those rows are float64 estimates, to be replaced
+    by the pgmpy reference.
+    """
+
+    posteriors: np.ndarray  # (n, C) P(cause present | evidence)
+    log_evidence: np.ndarray  # (n,) log P(evidence), the complaint given
+    exact: np.ndarray  # (n,) bool
+
+
 def posteriors_many(
     model: CompiledModel, cases: Sequence[CaseEvidence], tolerance: float = 1e-10
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Posteriors of many cases, ``(n, C)``, and a mask of the cases that met ``tolerance``.
+    """Posteriors of many cases, ``(n, C)``, and a mask of the cases that met ``tolerance``."""
+    result = evaluate_many(model, cases, tolerance)
+    return result.posteriors, result.exact
 
-    Rows of the mask that are False hold float64 estimates whose error bound
-    exceeds ``tolerance`` even in extended precision.
-    """
-    post = np.empty((len(cases), len(model.causes)))
-    ok = np.zeros(len(cases), dtype=bool)
-    todo = np.arange(len(cases))
+
+def evaluate_many(model: CompiledModel, cases: Sequence[CaseEvidence], tolerance: float = 1e-10) -> Evaluation:
+    """Posteriors and log P(evidence) of many cases, escalating precision where needed."""
+    n = len(cases)
+    post = np.empty((n, len(model.causes)))
+    log_pe = np.empty(n)
+    ok = np.zeros(n, dtype=bool)
+    todo = np.arange(n)
     for dtype in (np.float64, np.longdouble):
         if not len(todo):
             break
-        values, cond = _posteriors(model, [cases[i] for i in todo], dtype)
+        values, log_e, cond = _posteriors(model, [cases[i] for i in todo], dtype)
         met = _SAFETY * cond * float(np.finfo(dtype).eps) <= tolerance
-        post[todo] = values
+        post[todo], log_pe[todo] = values, log_e
         ok[todo[met]] = True
         todo = todo[~met]
-    return post, ok
+    return Evaluation(post, log_pe, ok)
 
 
-def _posteriors(model: CompiledModel, cases: Sequence[CaseEvidence], dtype: Any) -> tuple[np.ndarray, np.ndarray]:
-    """One pass in ``dtype``: posteriors ``(n, C)`` and each case's condition number."""
+def _posteriors(
+    model: CompiledModel, cases: Sequence[CaseEvidence], dtype: Any
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One pass in ``dtype``: posteriors ``(n, C)``, log P(evidence) and each case's condition number."""
     n, n_causes = len(cases), len(model.causes)
     lam = np.empty((n, len(model.parents), 2), dtype)  # evidence vector of each risk factor
     lam[:, :, 0] = 1.0 - model.parent_prior
@@ -305,7 +334,16 @@ def _posteriors(model: CompiledModel, cases: Sequence[CaseEvidence], dtype: Any)
             magnitude[chunk] = np.abs(terms).reshape(len(chunk), 1 << k, -1).sum(axis=1)
     post = total[:, 1:] / total[:, :1]
     cond = np.max(magnitude / np.abs(total), axis=1)
-    return np.clip(post.astype(np.float64), 0.0, 1.0), cond.astype(np.float64)
+    # Factors common to every term, left out above: leaks of the negative findings
+    # and the priors of the observed risk factors.
+    observed = np.zeros((n, len(model.parents), 2), dtype)
+    for i, case in enumerate(cases):
+        for p, state in case.parents.items():
+            observed[i, p, state] = 1.0
+    prior = np.stack([1.0 - model.parent_prior, model.parent_prior], axis=-1).astype(dtype)
+    log_common = negative @ log_leak + np.einsum("npk,pk->n", observed, np.log(prior))
+    log_evidence = np.log(np.abs(total[:, 0])) + log_common
+    return np.clip(post.astype(np.float64), 0.0, 1.0), log_evidence.astype(np.float64), cond.astype(np.float64)
 
 
 def _expectation(model: CompiledModel, q0: np.ndarray, lam: np.ndarray, w: np.ndarray, dtype: Any) -> np.ndarray:

@@ -19,7 +19,7 @@ from .knowledge import CAUSE_STATES, KnowledgeBase, Link
 if TYPE_CHECKING:  # pragma: no cover
     from pgmpy.models import DiscreteBayesianNetwork
 
-__all__ = ["build_network", "noisy_or_table", "reference_posteriors"]
+__all__ = ["build_network", "noisy_or_table", "reference_log_evidence", "reference_posteriors"]
 
 
 def noisy_or_table(leak: float, links: Sequence[Link], parent_states: Mapping[str, Sequence[str]]) -> np.ndarray:
@@ -111,3 +111,18 @@ def reference_posteriors(
         index = factor.state_names[cause].index(CAUSE_STATES[1])
         out[cause] = float(factor.values[index])
     return out
+
+
+def reference_log_evidence(model: DiscreteBayesianNetwork, evidence: Mapping[str, str]) -> float:
+    """log P(evidence) by pgmpy variable elimination, by the chain rule over the evidence."""
+    import math
+
+    from pgmpy.inference import VariableElimination
+
+    engine = VariableElimination(model)
+    total, seen = 0.0, {}
+    for node, state in evidence.items():
+        factor = engine.query([node], evidence=dict(seen), joint=False, show_progress=False)[node]
+        total += math.log(float(factor.values[factor.state_names[node].index(state)]))
+        seen[node] = state
+    return total
