@@ -30,14 +30,18 @@ kappa = (sum of |terms|) / |sum|, and its rounding error is about
 kappa * eps (measured against pgmpy on the bundled model: 0.02 to 0.3 times
 kappa * eps). Cases where ``_SAFETY * kappa * eps`` could exceed the tolerance
 are recomputed in extended precision (``np.longdouble``); those that still
-fail are reported so that the caller can use the pgmpy reference. No I/O
+fail are reported so that the caller can use the pgmpy reference.
+
+Every number enters through :class:`Params`, whose arrays have a leading
+axis of one (the model's values) or one row per case, so that many draws of
+the numbers (uncertainty) run through the same pass as many cases. No I/O
 here: arrays in, arrays out.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -48,6 +52,7 @@ __all__ = [
     "CaseEvidence",
     "CompiledModel",
     "Evaluation",
+    "Params",
     "PrecisionError",
     "compile_model",
     "evaluate_many",
@@ -76,16 +81,42 @@ class CaseEvidence:
 
 
 @dataclass(frozen=True)
+class Params:
+    """Every number of the model; each array has a leading axis of 1 or of one row per case.
+
+    ``*_off`` are probabilities of "off": 1 - prior, 1 - activation, 1 - leak.
+    """
+
+    parent_prior: np.ndarray  # (N, P) P(risk factor in its second state)
+    base_off: np.ndarray  # (N, C) 1 - prior
+    finding_off: np.ndarray  # (N, C, F) 1 - a, 1.0 where no link
+    leak_off: np.ndarray  # (N, F) 1 - leak
+    link_off: np.ndarray  # (N, L) 1 - r of each risk-factor link, in the order of kb.cause_links
+
+    @property
+    def rows(self) -> int:
+        return int(self.base_off.shape[0])
+
+    def take(self, index: np.ndarray) -> Params:
+        """The rows ``index`` (all rows stay one when the numbers are shared)."""
+        if self.rows == 1:
+            return self
+        return Params(
+            *(a[index] for a in (self.parent_prior, self.base_off, self.finding_off, self.leak_off, self.link_off))
+        )
+
+
+@dataclass(frozen=True)
 class _Bucket:
     """Causes whose shared risk factors fit in one set of axes: one einsum operand.
 
-    ``offs[i]`` is, for member cause ``causes[i]``, the product of (1 - r)
-    over its active shared parents, shaped to broadcast over ``axes``.
+    ``links[i]`` lists, for member cause ``causes[i]``, its shared risk-factor
+    links as (axis, activating state, link index).
     """
 
     axes: tuple[int, ...]  # shared risk-factor indices
     causes: tuple[int, ...]
-    offs: tuple[np.ndarray, ...]
+    links: tuple[tuple[tuple[int, int, int], ...], ...]
     owns: tuple[int, ...]  # shared risk factors whose evidence vector this operand carries
 
 
@@ -102,26 +133,24 @@ class _Plan:
 
 @dataclass(frozen=True)
 class CompiledModel:
-    """The knowledge base as dense arrays (``*_off`` are probabilities of "off")."""
+    """The structure of the knowledge base as index arrays, and its numbers as :class:`Params`."""
 
     causes: tuple[str, ...]
     parents: tuple[str, ...]
     findings: tuple[str, ...]
-    parent_prior: np.ndarray  # (P,) P(parent in state index 1)
-    base_off: np.ndarray  # (C,) 1 - prior
-    finding_off: np.ndarray  # (C, F) 1 - a, 1.0 where no link
-    leak_off: np.ndarray  # (F,) 1 - leak
-    private: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # cause, parent, state, r of private links
+    params: Params
+    private: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # cause, parent, state, link index
     buckets: tuple[_Bucket, ...]
     free: np.ndarray  # causes with no shared risk factor
     plan: _Plan | None
     parent_index: Mapping[str, int]
     finding_index: Mapping[str, int]
+    _cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
-def _buckets(by_cause: Mapping[int, list[tuple[int, int, float]]]) -> list[_Bucket]:
+def _buckets(by_cause: Mapping[int, list[tuple[int, int, int]]]) -> list[_Bucket]:
     """Group causes by their shared risk factors: each group's axes contain every member's."""
-    axes_of = {c: tuple(sorted(p for p, _, _ in links)) for c, links in by_cause.items()}
+    axes_of = {c: tuple(sorted({p for p, _, _ in links})) for c, links in by_cause.items()}
     maximal = sorted(
         {a for a in axes_of.values() if not any(set(a) < set(b) for b in axes_of.values())},
         key=lambda a: (-len(a), a),
@@ -130,21 +159,13 @@ def _buckets(by_cause: Mapping[int, list[tuple[int, int, float]]]) -> list[_Buck
     for c in sorted(by_cause):
         home = next(a for a in maximal if set(axes_of[c]) <= set(a))
         members[home].append(c)
-    buckets, owned = [], set()
+    buckets: list[_Bucket] = []
+    owned: set[int] = set()
     for axes in maximal:
-        offs = []
-        for c in members[axes]:
-            off = np.ones((2,) * len(axes))
-            for p, state, r in by_cause[c]:
-                shape = [1] * len(axes)
-                shape[axes.index(p)] = 2
-                factor = np.ones(2)
-                factor[state] = 1.0 - r
-                off = off * factor.reshape(shape)
-            offs.append(off)
+        links = tuple(tuple((axes.index(p), state, li) for p, state, li in by_cause[c]) for c in members[axes])
         owns = tuple(p for p in axes if p not in owned)
         owned.update(owns)
-        buckets.append(_Bucket(axes, tuple(members[axes]), tuple(offs), owns))
+        buckets.append(_Bucket(axes, tuple(members[axes]), links, owns))
     return buckets
 
 
@@ -179,12 +200,28 @@ def _plan(subscripts: Sequence[str], shapes: Sequence[tuple[int, ...]]) -> _Plan
     return _Plan(tuple(forward), tuple(backward), final, f"{subs[final]}->{output}", subs[final])
 
 
+def point_params(kb: KnowledgeBase) -> Params:
+    """The model's own numbers (the ``value`` of every entry) as one row of :class:`Params`."""
+    causes, parents, findings = kb.causes, kb.risk_factors, kb.network_findings
+    ci = {c: i for i, c in enumerate(causes)}
+    fi = {f: i for i, f in enumerate(findings)}
+    finding_off = np.ones((len(causes), len(findings)))
+    for link in kb.finding_links:
+        finding_off[ci[link.parent], fi[link.child]] = 1.0 - link.number.value
+    return Params(
+        parent_prior=np.array([[kb.parent_priors[p].value for p in parents]]),
+        base_off=np.array([[1.0 - kb.priors[c].value for c in causes]]),
+        finding_off=finding_off[None],
+        leak_off=np.array([[1.0 - kb.leaks[f].value for f in findings]]),
+        link_off=np.array([[1.0 - link.number.value for link in kb.cause_links]]).reshape(1, -1),
+    )
+
+
 def compile_model(kb: KnowledgeBase) -> CompiledModel:
     """Lay out the knowledge base as the arrays the fast path works on."""
     causes, parents, findings = kb.causes, kb.risk_factors, kb.network_findings
     ci = {c: i for i, c in enumerate(causes)}
     pi = {p: i for i, p in enumerate(parents)}
-    fi = {f: i for i, f in enumerate(findings)}
     children: dict[int, list[int]] = {}
     for link in kb.cause_links:
         children.setdefault(pi[link.parent], []).append(ci[link.child])
@@ -193,44 +230,34 @@ def compile_model(kb: KnowledgeBase) -> CompiledModel:
         raise ValueError(f"the fast path supports at most {len(_LETTERS)} shared risk factors")
     letter = {p: _LETTERS[i] for i, p in enumerate(shared)}
 
-    private: list[tuple[int, int, int, float]] = []
-    by_cause: dict[int, list[tuple[int, int, float]]] = {}
-    for link in kb.cause_links:
+    private: list[tuple[int, int, int, int]] = []
+    by_cause: dict[int, list[tuple[int, int, int]]] = {}
+    for li, link in enumerate(kb.cause_links):
         c, p = ci[link.child], pi[link.parent]
         state = kb.nodes[link.parent].states.index(link.active_state)
         if p in letter:
-            by_cause.setdefault(c, []).append((p, state, link.number.value))
+            by_cause.setdefault(c, []).append((p, state, li))
         else:
-            private.append((c, p, state, link.number.value))
+            private.append((c, p, state, li))
     buckets = _buckets(by_cause)
     plan = None
     if buckets:
         plan = _plan(
-            ["b" + "".join(letter[p] for p in k.axes) for k in buckets], [(64,) + (2,) * len(k.axes) for k in buckets]
+            ["b" + "".join(letter[p] for p in k.axes) for k in buckets],
+            [(64,) + (2,) * len(k.axes) for k in buckets],
         )
-    finding_off = np.ones((len(causes), len(findings)))
-    for link in kb.finding_links:
-        finding_off[ci[link.parent], fi[link.child]] = 1.0 - link.number.value
-    columns = list(zip(*private, strict=True)) if private else [[], [], [], []]
+    columns = list(zip(*private, strict=True)) if private else [(), (), (), ()]
     return CompiledModel(
         causes=causes,
         parents=parents,
         findings=findings,
-        parent_prior=np.array([kb.parent_priors[p].value for p in parents]),
-        base_off=np.array([1.0 - kb.priors[c].value for c in causes]),
-        finding_off=finding_off,
-        leak_off=np.array([1.0 - kb.leaks[f].value for f in findings]),
-        private=(
-            np.array(columns[0], dtype=np.intp),
-            np.array(columns[1], dtype=np.intp),
-            np.array(columns[2], dtype=np.intp),
-            np.array(columns[3], dtype=float),
-        ),
+        params=point_params(kb),
+        private=tuple(np.array(col, dtype=np.intp) for col in columns),  # type: ignore[arg-type]
         buckets=tuple(buckets),
         free=np.array([c for c in range(len(causes)) if c not in by_cause], dtype=np.intp),
         plan=plan,
         parent_index=pi,
-        finding_index=fi,
+        finding_index={f: i for i, f in enumerate(findings)},
     )
 
 
@@ -274,9 +301,21 @@ def posteriors_many(
     return result.posteriors, result.exact
 
 
-def evaluate_many(model: CompiledModel, cases: Sequence[CaseEvidence], tolerance: float = 1e-10) -> Evaluation:
-    """Posteriors and log P(evidence) of many cases, escalating precision where needed."""
+def evaluate_many(
+    model: CompiledModel,
+    cases: Sequence[CaseEvidence],
+    tolerance: float = 1e-10,
+    params: Params | None = None,
+) -> Evaluation:
+    """Posteriors and log P(evidence) of many cases, escalating precision where needed.
+
+    ``params`` replaces the model's numbers: one row for all cases, or one
+    row per case (e.g. draws of the numbers for one case repeated).
+    """
+    params = model.params if params is None else params
     n = len(cases)
+    if params.rows not in (1, n):
+        raise ValueError(f"params has {params.rows} rows; expected 1 or one per case ({n})")
     post = np.empty((n, len(model.causes)))
     log_pe = np.empty(n)
     ok = np.zeros(n, dtype=bool)
@@ -284,7 +323,8 @@ def evaluate_many(model: CompiledModel, cases: Sequence[CaseEvidence], tolerance
     for dtype in (np.float64, np.longdouble):
         if not len(todo):
             break
-        values, log_e, cond = _posteriors(model, [cases[i] for i in todo], dtype)
+        subset = [cases[int(i)] for i in todo]
+        values, log_e, cond = _posteriors(model, subset, params.take(todo), dtype)
         met = _SAFETY * cond * float(np.finfo(dtype).eps) <= tolerance
         post[todo], log_pe[todo] = values, log_e
         ok[todo[met]] = True
@@ -293,30 +333,44 @@ def evaluate_many(model: CompiledModel, cases: Sequence[CaseEvidence], tolerance
 
 
 def _posteriors(
-    model: CompiledModel, cases: Sequence[CaseEvidence], dtype: Any
+    model: CompiledModel, cases: Sequence[CaseEvidence], params: Params, dtype: Any
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One pass in ``dtype``: posteriors ``(n, C)``, log P(evidence) and each case's condition number."""
     n, n_causes = len(cases), len(model.causes)
+    shared = params.rows == 1
+    prior = params.parent_prior.astype(dtype)
     lam = np.empty((n, len(model.parents), 2), dtype)  # evidence vector of each risk factor
-    lam[:, :, 0] = 1.0 - model.parent_prior
-    lam[:, :, 1] = model.parent_prior
+    lam[:, :, 0] = 1.0 - prior
+    lam[:, :, 1] = prior
+    observed = np.zeros((n, len(model.parents), 2), dtype)
     negative = np.zeros((n, len(model.findings)), dtype)
     for i, case in enumerate(cases):
         for p, state in case.parents.items():
             lam[i, p] = 0.0
             lam[i, p, state] = 1.0
+            observed[i, p, state] = 1.0
         negative[i, list(case.negative)] = 1.0
-    log_off = np.log(model.finding_off.astype(dtype))  # (C, F)
-    neg_w = np.exp(negative @ log_off.T)  # (n, C)
-    q0 = np.broadcast_to(model.base_off.astype(dtype), (n, n_causes)).copy()
-    c_idx, p_idx, s_idx, r = model.private
-    for c, p, s, rr in zip(c_idx, p_idx, s_idx, r, strict=True):
-        q0[:, c] *= 1.0 - lam[:, p, s] * rr
+    log_off = np.log(params.finding_off.astype(dtype))  # (N, C, F)
+    log_leak = np.log(params.leak_off.astype(dtype))  # (N, F)
+    link_off = params.link_off.astype(dtype)  # (N, L)
+    neg_log = negative @ log_off[0].T if shared else np.einsum("nf,ncf->nc", negative, log_off)
+    neg_w = np.exp(neg_log)  # (n, C)
+    q0 = np.broadcast_to(params.base_off.astype(dtype), (n, n_causes)).copy()
+    c_idx, p_idx, s_idx, l_idx = model.private
+    for c, p, s, li in zip(c_idx, p_idx, s_idx, l_idx, strict=True):
+        q0[:, c] *= 1.0 - lam[:, p, s] * (1.0 - link_off[:, li])
 
     total = np.zeros((n, 1 + n_causes), dtype)
     magnitude = np.zeros((n, 1 + n_causes), dtype)
     counts = np.array([len(case.positive) for case in cases])
-    log_leak = np.log(model.leak_off.astype(dtype))
+    point_offs: list[np.ndarray] = []
+    if params is model.params:  # the model's own numbers: built once per precision
+        key = ("offs", np.dtype(dtype).str)
+        if key not in model._cache:
+            model._cache[key] = _offs(model, link_off)
+        point_offs = model._cache[key]
+    elif shared:
+        point_offs = _offs(model, link_off)
     for k in np.unique(counts):
         members = np.flatnonzero(counts == k)
         subsets = np.arange(1 << k)
@@ -326,9 +380,16 @@ def _posteriors(
         for start in range(0, len(members), per_chunk):
             chunk = members[start : start + per_chunk]
             pos = np.array([list(cases[i].positive) for i in chunk], dtype=np.intp).reshape(len(chunk), k)
-            weight = sign * np.exp(np.einsum("sk,nk->ns", bits, log_leak[pos]))  # (m, 2^k)
-            w = np.exp(np.einsum("sk,cnk->nsc", bits, log_off[:, pos])) * neg_w[chunk, None, :]  # (m, 2^k, C)
-            z = _expectation(model, q0[chunk], lam[chunk], w.reshape(-1, n_causes), dtype)
+            if shared:
+                leak_pos = log_leak[0][pos]  # (m, k)
+                off_pos = log_off[0][:, pos].transpose(1, 0, 2)  # (m, C, k)
+            else:
+                leak_pos = np.take_along_axis(log_leak[chunk], pos, axis=1)
+                off_pos = np.take_along_axis(log_off[chunk], pos[:, None, :], axis=2)
+            weight = sign * np.exp(np.einsum("sk,nk->ns", bits, leak_pos))  # (m, 2^k)
+            w = np.exp(np.einsum("sk,nck->nsc", bits, off_pos)) * neg_w[chunk, None, :]  # (m, 2^k, C)
+            offs = point_offs if shared else _offs(model, link_off[chunk])
+            z = _expectation(model, q0[chunk], lam[chunk], offs, w.reshape(-1, n_causes), dtype)
             terms = weight.reshape(-1, 1) * z
             total[chunk] = terms.reshape(len(chunk), 1 << k, -1).sum(axis=1)
             magnitude[chunk] = np.abs(terms).reshape(len(chunk), 1 << k, -1).sum(axis=1)
@@ -336,18 +397,43 @@ def _posteriors(
     cond = np.max(magnitude / np.abs(total), axis=1)
     # Factors common to every term, left out above: leaks of the negative findings
     # and the priors of the observed risk factors.
-    observed = np.zeros((n, len(model.parents), 2), dtype)
-    for i, case in enumerate(cases):
-        for p, state in case.parents.items():
-            observed[i, p, state] = 1.0
-    prior = np.stack([1.0 - model.parent_prior, model.parent_prior], axis=-1).astype(dtype)
-    log_common = negative @ log_leak + np.einsum("npk,pk->n", observed, np.log(prior))
+    log_prior = np.log(np.stack([1.0 - prior, prior], axis=-1))  # (N, P, 2)
+    if shared:
+        log_common = negative @ log_leak[0] + np.einsum("npk,pk->n", observed, log_prior[0])
+    else:
+        log_common = np.einsum("nf,nf->n", negative, log_leak) + np.einsum("npk,npk->n", observed, log_prior)
     log_evidence = np.log(np.abs(total[:, 0])) + log_common
     return np.clip(post.astype(np.float64), 0.0, 1.0), log_evidence.astype(np.float64), cond.astype(np.float64)
 
 
-def _expectation(model: CompiledModel, q0: np.ndarray, lam: np.ndarray, w: np.ndarray, dtype: Any) -> np.ndarray:
-    """Per row (case x subset): E_u[prod_c g_c] in column 0, and with cause c present in 1 + c."""
+def _offs(model: CompiledModel, link_off: np.ndarray) -> list[np.ndarray]:
+    """Per bucket: for each member cause, the product of (1 - r) over its active shared parents.
+
+    Each array is ``(N, members, 2, ..., 2)`` over the bucket's axes, N the rows of ``link_off``.
+    """
+    n = len(link_off)
+    out = []
+    for k in model.buckets:
+        dims = len(k.axes)
+        off = np.ones((n, len(k.causes)) + (2,) * dims, link_off.dtype)
+        for m, links in enumerate(k.links):
+            for axis, state, li in links:
+                factor = np.ones((n, 2), link_off.dtype)
+                factor[:, state] = link_off[:, li]
+                shape = [n] + [1] * dims
+                shape[1 + axis] = 2
+                off[:, m] *= factor.reshape(shape)
+        out.append(off)
+    return out
+
+
+def _expectation(
+    model: CompiledModel, q0: np.ndarray, lam: np.ndarray, offs: list[np.ndarray], w: np.ndarray, dtype: Any
+) -> np.ndarray:
+    """Per row (case x subset): E_u[prod_c g_c] in column 0, and with cause c present in 1 + c.
+
+    ``offs`` (see :func:`_offs`) has one row, or one row per case of ``q0``.
+    """
     rows, n_causes = w.shape
     repeat = rows // len(q0)  # rows of one case are consecutive
     out = np.empty((rows, 1 + n_causes), dtype)
@@ -361,30 +447,28 @@ def _expectation(model: CompiledModel, q0: np.ndarray, lam: np.ndarray, w: np.nd
         out[:, 1:][:, free] = z_free[:, None] * (h / g)
         return out
     operands, ratios = [], []
-    for k in model.buckets:
-        shape = (rows,) + (1,) * len(k.axes)
-        operand = np.ones((rows,) + (2,) * len(k.axes), dtype)
-        bucket_ratios = []
-        for c, off in zip(k.causes, k.offs, strict=True):
-            qc = np.repeat(q0[:, c], repeat).reshape(shape) * off.astype(dtype)
-            present = (1.0 - qc) * w[:, c].reshape(shape)
-            factor = qc + present
-            operand = operand * factor
-            bucket_ratios.append(present / factor)
+    for k, off in zip(model.buckets, offs, strict=True):
+        dims = len(k.axes)
+        members = list(k.causes)
+        if len(off) > 1:
+            off = np.repeat(off, repeat, axis=0)
+        tail = (1,) * dims
+        qc = np.repeat(q0[:, members], repeat, axis=0).reshape((rows, len(members), *tail)) * off
+        present = (1.0 - qc) * w[:, members].reshape((rows, len(members), *tail))
+        factor = qc + present  # (rows, members, 2, ..., 2)
+        operand = np.prod(factor, axis=1)
         for p in k.owns:  # carry each shared risk factor's evidence vector exactly once
-            vec_shape = [rows] + [1] * len(k.axes)
+            vec_shape = [rows] + [1] * dims
             vec_shape[1 + k.axes.index(p)] = 2
             operand = operand * np.repeat(lam[:, p], repeat, axis=0).reshape(vec_shape)
         operands.append(operand)
-        ratios.append(bucket_ratios)
+        ratios.append((present / factor).reshape(rows, len(members), -1))
     z, grads = _contract(model.plan, operands)
     out[:, 0] = z * z_free
     out[:, 1:][:, free] = out[:, :1] * (h / g)
-    for k, grad, operand, bucket_ratios in zip(model.buckets, grads, operands, ratios, strict=True):
+    for k, grad, operand, ratio in zip(model.buckets, grads, operands, ratios, strict=True):
         joint = (grad * operand).reshape(rows, -1)  # unnormalised marginal over the bucket's axes
-        for c, ratio in zip(k.causes, bucket_ratios, strict=True):
-            out[:, 1 + c] = np.einsum("ru,ru->r", joint, np.broadcast_to(ratio, operand.shape).reshape(rows, -1))
-            out[:, 1 + c] *= z_free
+        out[:, 1:][:, list(k.causes)] = np.einsum("ru,rmu->rm", joint, ratio) * z_free[:, None]
     return out
 
 
