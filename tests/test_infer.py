@@ -130,3 +130,36 @@ def test_predictive_probability_of_a_finding(tiny_engine):
     p_a = 1 - 0.7 * (0.5 + 0.5 * 0.9)  # cause_a marginal (female raises it)
     expected = p_a * (1 - 0.99 * 0.2) + (1 - p_a) * 0.01
     assert np.exp(log_yes - log_base) == pytest.approx(expected, abs=1e-12)
+
+
+def test_per_case_params_equal_separate_models(tmp_path):
+    from ddx.infer import Params, evaluate_many
+
+    files = tiny_files()
+    other = copy.deepcopy(files)
+    other["priors/causes/cause_b.yaml"]["prior"] = judged(0.2)
+    other["priors/causes/cause_c.yaml"]["risk_factors"]["older_age"] = judged(0.5)
+    other["priors/causes/cause_a.yaml"]["findings"]["f2"] = judged(0.6)
+    other["priors/leaks.yaml"]["f3"] = judged(0.1)
+    other["priors/risk_factors.yaml"]["rf1"] = judged(0.6)
+    first = ddx.load(write_kb(tmp_path / "a", files))
+    second = ddx.load(write_kb(tmp_path / "b", other))
+    evidence = first.normalise({"f2": True, "f3": True, "f1": False}, sex="female")
+    case = first._case(evidence)
+    p1, p2 = first._model.params, second._model.params
+    stacked = Params(
+        *(
+            np.concatenate([a, b])
+            for a, b in zip(
+                (p1.parent_prior, p1.base_off, p1.finding_off, p1.leak_off, p1.link_off),
+                (p2.parent_prior, p2.base_off, p2.finding_off, p2.leak_off, p2.link_off),
+                strict=True,
+            )
+        )
+    )
+    both = evaluate_many(first._model, [case, case], params=stacked)
+    for row, engine in zip(both.posteriors, (first, second), strict=True):
+        expected = engine.diagnose({"f2": True, "f3": True, "f1": False}, sex="female").probabilities
+        assert row == pytest.approx([expected[c] for c in engine.kb.causes], abs=1e-12)
+    with pytest.raises(ValueError, match="params has 2 rows"):
+        evaluate_many(first._model, [case, case, case], params=stacked)
