@@ -1,0 +1,712 @@
+"""Score a CSV of vignettes: same rows in, same rows out, plus metrics when gold labels are given.
+
+The file is read twice. A first pass (standard-library ``csv``, one row at
+a time) checks everything that concerns the file as a whole before any
+output is written: the encoding, the header, the number of fields in every
+row and unique ``case_id`` values. The second pass reads chunks with pandas,
+scores each chunk with :func:`score_frame` and appends it to the output, so
+memory stays bounded whatever the file size. The output is written to a
+temporary file beside the target and renamed at the end: a run that stops
+half way never leaves a half-written OUT.csv.
+
+Row numbers in messages count data rows from 1 (the header is not a row).
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import json
+import math
+import os
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import pandas as pd
+
+from .engine import Engine, load
+from .errors import DdxError, EvidenceError, InputFileError, did_you_mean
+from .evidence import Evidence
+from .knowledge import TRIAGE_LEVELS, KnowledgeBase
+from .metrics import MetricsAccumulator, format_metrics
+from .progress import Progress
+from .result import DiagnosisResult
+from .values import parse_answer
+
+__all__ = ["DEFAULT_CHUNK_SIZE", "check_columns", "score_file", "score_frame"]
+
+#: Rows read, scored and written at a time by :func:`score_file`.
+DEFAULT_CHUNK_SIZE = 10_000
+#: How probabilities are written: enough digits to compare with the engine to 1e-9.
+FLOAT_FORMAT = "%.10g"
+ID_COLUMN = "case_id"
+GOLD_CAUSE, GOLD_TRIAGE, GOLD_RANK = "gold_cause", "gold_triage", "gold_rank"
+#: Input columns that are not evidence ids.
+RESERVED = (ID_COLUMN, "age", "sex", GOLD_CAUSE, GOLD_TRIAGE)
+ANSWER_HELP = "use yes/no or leave blank (also 1/0, true/false, y/n)"
+_MAX_LISTED = 10
+
+
+# --------------------------------------------------------------------------- columns
+
+
+@dataclass(frozen=True)
+class Columns:
+    """The roles of an input file's columns."""
+
+    evidence: tuple[str, ...]
+    age: bool
+    sex: bool
+    gold_cause: bool
+    gold_triage: bool
+
+
+def check_columns(kb: KnowledgeBase, columns: Sequence[str], where: str = "input") -> Columns:
+    """Check an input header against the model and sort the columns by role.
+
+    Parameters
+    ----------
+    kb
+        The knowledge base (``engine.kb``).
+    columns
+        The column names, in file order.
+    where
+        The file name, to start the message with.
+
+    Returns
+    -------
+    Columns
+        The evidence columns and which optional columns are present.
+
+    Raises
+    ------
+    InputFileError
+        Naming every problem: no ``case_id`` column, a blank or repeated
+        column name, an unknown column (with the closest known id), a cause
+        or the sex node given as an evidence column.
+    """
+    problems = [*_structure_problems(columns), *(p for c in columns if (p := _column_problem(kb, c)))]
+    if problems:
+        if len(problems) == 1:
+            raise InputFileError(f"{where}: {problems[0]}")
+        raise InputFileError("\n  ".join([f"{where}: {len(problems)} problems in the header:", *problems]))
+    present = set(columns)
+    return Columns(
+        evidence=tuple(c for c in columns if c not in RESERVED),
+        age="age" in present,
+        sex="sex" in present,
+        gold_cause=GOLD_CAUSE in present,
+        gold_triage=GOLD_TRIAGE in present,
+    )
+
+
+def _structure_problems(columns: Sequence[str]) -> list[str]:
+    problems = []
+    if ID_COLUMN not in columns:
+        hint = ""
+        if len(columns) == 1 and any(sep in columns[0] for sep in "\t;|"):
+            hint = "; the header has one column: is the file comma-separated?"
+        found = ", ".join(repr(c) for c in columns[:_MAX_LISTED])
+        problems.append(f"no '{ID_COLUMN}' column (found {found}){did_you_mean(ID_COLUMN, columns)}{hint}")
+    blank = [str(i + 1) for i, c in enumerate(columns) if not c]
+    if blank:
+        problems.append(f"column {', '.join(blank)} of the header has no name")
+    counts = Counter(c for c in columns if c)
+    repeated = [c for c, n in counts.items() if n > 1]
+    if repeated:
+        problems.append(f"column {', '.join(repr(c) for c in repeated)} appears more than once")
+    return problems
+
+
+def _column_problem(kb: KnowledgeBase, column: str) -> str | None:
+    if not column or column in RESERVED:
+        return None
+    node_id = kb.merges[column].into if column in kb.merges else column
+    node = kb.nodes.get(node_id)
+    if node is None:
+        known = [*RESERVED, *kb.evidence_ids, *(m for m, e in kb.merges.items() if e.into in kb.evidence_ids)]
+        return (
+            f"unknown column '{column}'{did_you_mean(column, known)}; a column is case_id, age, sex, "
+            f"gold_cause, gold_triage or an evidence id of the model (kb_version {kb.kb_version})"
+        )
+    if node.kind == "cause":
+        return f"column '{column}' is a cause, not evidence; put the expected cause in the gold_cause column"
+    if node_id == kb.sex_node:
+        return f"column '{column}' is the sex node; give sex in the 'sex' column as female or male"
+    return None
+
+
+# --------------------------------------------------------------------------- one frame
+
+
+class _Invalid:
+    """Marks a cell that could not be read."""
+
+
+_INVALID = _Invalid()
+
+
+def score_frame(
+    engine: Engine,
+    frame: pd.DataFrame,
+    top: int = 5,
+    *,
+    on_row: Callable[[int], None] | None = None,
+) -> pd.DataFrame:
+    """Score every row of a table of cases.
+
+    Parameters
+    ----------
+    engine
+        From :func:`ddx.load`.
+    frame
+        One row per case: ``case_id``, one column per evidence id with
+        yes/no/blank (also 1/0, true/false, y/n, any case), optional ``age``,
+        ``sex``, ``gold_cause``, ``gold_triage``. Read CSV files with
+        ``dtype=str, keep_default_na=False`` so that nothing is converted.
+    top
+        How many of the most probable causes get ``topN``/``p_topN`` columns.
+    on_row
+        Called with 1 after each row is done (for a progress display).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same rows in the same order with the same index: ``case_id``,
+        ``status`` (``ok``/``error``), ``error``, ``triage``, ``rules_fired``
+        (``;``-joined), ``top1``..``topK``, ``p_top1``..``p_topK``,
+        ``p_<cause>`` per cause, ``kb_version``, and when gold columns are
+        given ``gold_cause``, ``gold_triage`` (copied) and ``gold_rank`` (the
+        rank of the gold cause's node in the differential, from 1). A row
+        that cannot be scored has ``status == "error"``, a message naming
+        the column and value, and empty result columns.
+
+    Raises
+    ------
+    InputFileError
+        For a problem of the table as a whole: a bad header (see
+        :func:`check_columns`) or repeated ``case_id`` values.
+
+    Examples
+    --------
+    >>> import ddx, pandas as pd
+    >>> frame = pd.DataFrame({"case_id": ["a", "b"], "after_sitting_or_lying_still": ["yes", "maybe"]})
+    >>> out = score_frame(ddx.load(), frame)
+    >>> out[["case_id", "status", "top1"]].values.tolist()
+    [['a', 'ok', 'positional_compression'], ['b', 'error', nan]]
+    """
+    _check_top(top)
+    kb = engine.kb
+    columns = check_columns(kb, [str(c) for c in frame.columns], where="input")
+    text = {c: _as_text(frame[c]) for c in frame.columns}
+    _check_unique_ids(text[ID_COLUMN])
+    problems: list[list[str]] = [[] for _ in range(len(frame))]
+    _check_blank_ids(text[ID_COLUMN], problems)
+    answers = [_read_column(text[c], c, _read_answer, problems) for c in columns.evidence]
+    ages = _read_column(text["age"], "age", _read_age, problems) if columns.age else None
+    sexes = _read_column(text["sex"], "sex", _read_sex, problems) if columns.sex else None
+    gold = _read_column(text[GOLD_CAUSE], GOLD_CAUSE, _gold_reader(kb), problems) if columns.gold_cause else None
+    if columns.gold_triage:
+        _read_column(text[GOLD_TRIAGE], GOLD_TRIAGE, _read_triage, problems)
+    cases = _cases(columns.evidence, answers, ages, sexes, problems)
+    outcomes = diagnose_cases(engine, cases, on_row)
+    return _output(engine, frame.index, text, columns, problems, outcomes, gold, top)
+
+
+def _check_top(top: int) -> None:
+    if not isinstance(top, int) or top < 1:
+        raise DdxError(f"top must be a whole number of causes, at least 1; got {top!r}")
+
+
+def _as_text(column: pd.Series) -> list[str]:
+    """Cells as text; missing cells (NaN, None) become blank."""
+    return ["" if _missing(v) else str(v) for v in column.tolist()]
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+
+
+def _check_unique_ids(ids: Sequence[str]) -> None:
+    rows: dict[str, list[int]] = {}
+    for row, case_id in enumerate(ids, start=1):
+        if case_id.strip():
+            rows.setdefault(case_id, []).append(row)
+    repeated = {k: v for k, v in rows.items() if len(v) > 1}
+    if repeated:
+        raise InputFileError(_duplicates_message("input", repeated))
+
+
+def _duplicates_message(where: str, rows: Mapping[str, Sequence[int]]) -> str:
+    listed = [f"'{k}' (rows {', '.join(map(str, v))})" for k, v in list(rows.items())[:_MAX_LISTED]]
+    more = f" and {len(rows) - _MAX_LISTED} more" if len(rows) > _MAX_LISTED else ""
+    return f"{where}: duplicate case_id values: {', '.join(listed)}{more}; every case_id must be unique"
+
+
+def _check_blank_ids(ids: Sequence[str], problems: list[list[str]]) -> None:
+    for position, case_id in enumerate(ids):
+        if not case_id.strip():
+            problems[position].append("column 'case_id': blank; every row needs a case_id")
+
+
+Reader = Callable[[str], Any]
+
+
+def _read_column(cells: Sequence[str], column: str, reader: Reader, problems: list[list[str]]) -> list[Any]:
+    """Read each distinct cell once; a reader returns a value or raises ``ValueError`` with the reason."""
+    values: dict[str, Any] = {}
+    reasons: dict[str, str] = {}
+    for cell in set(cells):
+        try:
+            values[cell] = reader(cell)
+        except ValueError as exc:
+            values[cell] = _INVALID
+            reasons[cell] = f"column '{column}': {exc}"
+    out = [values[cell] for cell in cells]
+    if reasons:
+        for position, cell in enumerate(cells):
+            if cell in reasons:
+                problems[position].append(reasons[cell])
+    return out
+
+
+def _read_answer(cell: str) -> bool | None:
+    if not cell.strip():
+        return None
+    value = parse_answer(cell)
+    if value is None:
+        raise ValueError(f"{cell!r} is not an answer; {ANSWER_HELP}")
+    return value
+
+
+def _read_age(cell: str) -> float | None:
+    if not cell.strip():
+        return None
+    try:
+        value = float(cell)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise ValueError(f"{cell!r} is not a number of years")
+    return value
+
+
+def _read_sex(cell: str) -> str | None:
+    return cell.strip() or None  # the engine checks the value against the model's states
+
+
+def _gold_reader(kb: KnowledgeBase) -> Reader:
+    nodes = cause_aliases(kb)
+
+    def read(cell: str) -> str | None:
+        cause = cell.strip()
+        if not cause:
+            return None
+        if cause not in nodes:
+            raise ValueError(f"unknown cause '{cause}'{did_you_mean(cause, list(nodes))}")
+        return nodes[cause]
+
+    return read
+
+
+def cause_aliases(kb: KnowledgeBase) -> dict[str, str]:
+    """Every id accepted as a gold cause -> its cause node (causes, and merged ids of causes)."""
+    causes = set(kb.causes)
+    return {**{c: c for c in kb.causes}, **{m: e.into for m, e in kb.merges.items() if e.into in causes}}
+
+
+def _read_triage(cell: str) -> str | None:
+    level = cell.strip().lower()
+    if not level:
+        return None
+    if level not in TRIAGE_LEVELS:
+        raise ValueError(
+            f"unknown triage level {cell!r}{did_you_mean(level, TRIAGE_LEVELS)}; levels are {', '.join(TRIAGE_LEVELS)}"
+        )
+    return level
+
+
+@dataclass(frozen=True)
+class Case:
+    """One row's evidence, ready for ``engine.diagnose``."""
+
+    evidence: dict[str, bool]
+    age: float | None
+    sex: str | None
+
+
+def _cases(
+    names: Sequence[str],
+    answers: Sequence[Sequence[Any]],
+    ages: Sequence[Any] | None,
+    sexes: Sequence[Any] | None,
+    problems: Sequence[Sequence[str]],
+) -> list[Case | None]:
+    """The case of each row, or None for a row that already has a problem."""
+    rows = zip(*answers, strict=True) if answers else ((),) * len(problems)
+    cases: list[Case | None] = []
+    for position, row in enumerate(rows):
+        if problems[position]:
+            cases.append(None)
+            continue
+        evidence = {name: value for name, value in zip(names, row, strict=True) if value is not None}
+        age = ages[position] if ages is not None else None
+        sex = sexes[position] if sexes is not None else None
+        cases.append(Case(evidence, age, sex))
+    return cases
+
+
+#: Rows scored per vectorised engine call: large enough to amortise the call, small
+#: enough for the progress display to move.
+_BATCH = 256
+
+
+def diagnose_cases(
+    engine: Engine, cases: Sequence[Case | None], on_row: Callable[[int], None] | None = None
+) -> list[DiagnosisResult | str | None]:
+    """Diagnose each case: its result, the engine's message for bad evidence, or None for None.
+
+    The one place where batch scoring calls the engine: each row's evidence is
+    checked on its own (a bad row gets its message), then the good rows are
+    scored together by :meth:`Engine.diagnose_many`, in batches.
+    """
+    out: list[DiagnosisResult | str | None] = [None] * len(cases)
+    for start in range(0, len(cases), _BATCH):
+        good: list[tuple[int, Evidence]] = []
+        for i in range(start, min(start + _BATCH, len(cases))):
+            case = cases[i]
+            if case is None:
+                continue
+            try:
+                good.append((i, engine.normalise(case.evidence, age=case.age, sex=case.sex)))
+            except EvidenceError as exc:
+                out[i] = str(exc)
+        for (i, _), result in zip(good, engine.diagnose_many([ev for _, ev in good]), strict=True):
+            out[i] = result
+        if on_row is not None:
+            on_row(min(start + _BATCH, len(cases)) - start)
+    return out
+
+
+def result_columns(engine: Engine, top: int) -> list[str]:
+    """The result columns of one output row, in :meth:`DiagnosisResult.to_row` order."""
+    return list(engine.diagnose({}).to_row(top))
+
+
+def _output(
+    engine: Engine,
+    index: pd.Index,
+    text: Mapping[str, Sequence[str]],
+    columns: Columns,
+    problems: Sequence[Sequence[str]],
+    outcomes: Sequence[DiagnosisResult | str | None],
+    gold: Sequence[Any] | None,
+    top: int,
+) -> pd.DataFrame:
+    kb_version = engine.kb.kb_version
+    records: list[dict[str, Any]] = []
+    ranks: list[int | None] = []
+    for position, outcome in enumerate(outcomes):
+        node = gold[position] if gold is not None else None
+        if isinstance(outcome, DiagnosisResult):
+            records.append(outcome.to_row(top))
+            ids = [score.id for score in outcome.differential]
+            ranks.append(ids.index(node) + 1 if isinstance(node, str) else None)
+            continue
+        message = "; ".join(problems[position]) if outcome is None else outcome
+        records.append({"status": "error", "error": message, "kb_version": kb_version})
+        ranks.append(None)
+    out = pd.DataFrame.from_records(records, columns=result_columns(engine, top), index=index)
+    out.insert(0, ID_COLUMN, list(text[ID_COLUMN]))
+    if columns.gold_cause:
+        out[GOLD_CAUSE] = list(text[GOLD_CAUSE])
+    if columns.gold_triage:
+        out[GOLD_TRIAGE] = list(text[GOLD_TRIAGE])
+    if columns.gold_cause:
+        out[GOLD_RANK] = pd.array(ranks, dtype="Int64")
+    return out
+
+
+# --------------------------------------------------------------------------- the file
+
+
+def score_file(
+    input: str | os.PathLike[str],
+    output: str | os.PathLike[str],
+    model: str | os.PathLike[str] | Engine | None = None,
+    metrics_path: str | os.PathLike[str] | None = None,
+    top: int = 5,
+    strict: bool = False,
+    quiet: bool = False,
+    *,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+) -> int:
+    """Score a CSV of vignettes into a CSV with the same rows in the same order.
+
+    Parameters
+    ----------
+    input
+        The input CSV (UTF-8): see :func:`score_frame` for its columns.
+    output
+        The output CSV; replaced only when the run succeeds.
+    model
+        A model directory, an :class:`~ddx.Engine`, or None for the bundled model.
+    metrics_path
+        Where to write the metrics as JSON (useful when the input has gold columns).
+    top
+        How many of the most probable causes to write.
+    strict
+        Return 1 when any row has an error (the output is still written).
+    quiet
+        No progress display and no metrics table.
+    chunk_size
+        Rows read, scored and written at a time.
+
+    Returns
+    -------
+    int
+        The exit code: 0, or 1 when ``strict`` and a row has an error.
+
+    Raises
+    ------
+    InputFileError
+        When the input cannot be used as a whole: missing or empty file,
+        not UTF-8, a bad header (:func:`check_columns`), a row with the wrong
+        number of fields, repeated ``case_id`` values. Nothing is written then.
+    KnowledgeBaseError
+        When ``model`` is not a valid model directory.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "in.csv").write_text("case_id,after_sitting_or_lying_still\\nc1,yes\\n")
+    >>> score_file(folder / "in.csv", folder / "out.csv", quiet=True)
+    0
+    """
+    _check_top(top)
+    if not isinstance(chunk_size, int) or chunk_size < 1:
+        raise DdxError(f"chunk_size must be a whole number of rows, at least 1; got {chunk_size!r}")
+    source, target = Path(input), Path(output)
+    _check_paths(source, target, None if metrics_path is None else Path(metrics_path))
+    header = read_header(source)
+    engine = model if isinstance(model, Engine) else load(None if model is None else Path(model))
+    columns = check_columns(engine.kb, header, where=str(source))
+    total = scan_rows(source, header)
+    progress = Progress(total, enabled=not quiet)
+    accumulator = MetricsAccumulator(aliases=cause_aliases(engine.kb))
+    with _replacing(target) as handle:
+        done, errors = _score_chunks(engine, source, header, handle, top, chunk_size, accumulator, progress)
+        if done != total:  # pragma: no cover - the two readers disagree: never drop rows silently
+            raise InputFileError(f"{source}: read {done} rows but the file has {total}; please report this")
+    progress.close()
+    metrics = {"input": str(source), "output": str(target), **accumulator.result()}
+    _report(metrics, columns, errors, metrics_path, quiet)
+    return 1 if strict and errors else 0
+
+
+def _check_paths(source: Path, target: Path, metrics: Path | None) -> None:
+    if not source.exists():
+        raise InputFileError(f"{source}: no such file")
+    if not source.is_file():
+        raise InputFileError(f"{source}: not a file")
+    for path in (target, metrics):
+        if path is not None and not path.parent.is_dir():
+            raise InputFileError(f"{path}: cannot write it: folder {path.parent} does not exist")
+    if target.exists() and target.resolve() == source.resolve():
+        raise InputFileError(f"{target}: the output would overwrite the input; choose another output file")
+
+
+def _score_chunks(
+    engine: Engine,
+    source: Path,
+    header: list[str],
+    handle: IO[str],
+    top: int,
+    chunk_size: int,
+    accumulator: MetricsAccumulator,
+    progress: Progress,
+) -> tuple[int, int]:
+    """Score and append every chunk; return (rows done, rows with an error)."""
+    done = errors = 0
+    wrote_header = False
+    for chunk in read_chunks(source, header, chunk_size):
+        chunk.index = pd.RangeIndex(done, done + len(chunk))
+        scored = score_frame(engine, chunk, top, on_row=progress.update)
+        scored.to_csv(handle, header=not wrote_header, index=False, float_format=FLOAT_FORMAT)
+        wrote_header = True
+        errors += _report_row_errors(scored, progress)
+        accumulator.add(scored)
+        done += len(chunk)
+    if not wrote_header:  # a header and no rows: still write the output header
+        empty = pd.DataFrame({c: pd.Series(dtype=str) for c in header})
+        score_frame(engine, empty, top).to_csv(handle, index=False)
+    return done, errors
+
+
+def read_chunks(source: Path, header: list[str], chunk_size: int) -> Iterator[pd.DataFrame]:
+    """The data rows of ``source`` as text-only frames of at most ``chunk_size`` rows."""
+    reader = pd.read_csv(
+        source,
+        dtype=str,
+        keep_default_na=False,
+        na_filter=False,
+        encoding="utf-8-sig",
+        header=0,
+        names=header,
+        index_col=False,
+        chunksize=chunk_size,
+    )
+    with reader:
+        try:
+            yield from reader
+        except (pd.errors.ParserError, ValueError) as exc:  # the first pass let through what pandas refuses
+            raise InputFileError(f"{source}: cannot read the CSV: {exc}") from None
+
+
+def _report_row_errors(scored: pd.DataFrame, progress: Progress) -> int:
+    bad = scored[scored["status"] != "ok"]
+    for label, case_id, message in zip(bad.index, bad[ID_COLUMN], bad["error"], strict=True):
+        who = f"case_id {case_id}" if case_id.strip() else "no case_id"
+        progress.write(f"row {label + 1} ({who}): {message}")
+    return len(bad)
+
+
+def _report(metrics: Mapping[str, Any], columns: Columns, errors: int, metrics_path: Any, quiet: bool) -> None:
+    rows = metrics["rows"]["total"]
+    if errors:
+        print(
+            f"ddx score: {errors} of {rows} rows have errors; they are kept in {metrics['output']} with status=error",
+            file=sys.stderr,
+        )
+    has_gold = columns.gold_cause or columns.gold_triage
+    if metrics_path is not None:
+        Path(metrics_path).write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+        if not has_gold:
+            print(
+                "ddx score: the input has no gold_cause or gold_triage column, so the metrics are empty",
+                file=sys.stderr,
+            )
+    if has_gold and not quiet:
+        print(format_metrics(metrics))
+
+
+@contextlib.contextmanager
+def _replacing(target: Path) -> Iterator[IO[str]]:
+    """Write to a new file beside ``target`` and move it onto ``target`` only on success."""
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            yield handle
+        os.replace(partial, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            partial.unlink()
+
+
+# --------------------------------------------------------------------------- first pass
+
+
+def _text_lines(source: Path) -> Iterator[str]:
+    """The lines of ``source`` decoded as UTF-8, naming the byte offset of any byte that is not."""
+    offset = 0
+    with source.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            start = 0
+            if number == 1:
+                if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                    raise InputFileError(f"{source}: the file is UTF-16 text; save it as UTF-8 (CSV UTF-8)")
+                if raw.startswith(codecs.BOM_UTF8):
+                    start = len(codecs.BOM_UTF8)
+            try:
+                yield raw[start:].decode("utf-8")
+            except UnicodeDecodeError as exc:
+                at = offset + start + exc.start
+                raise InputFileError(
+                    f"{source}: not UTF-8 text: byte 0x{raw[start + exc.start]:02x} at byte offset {at} "
+                    f"(line {number}) cannot be read; save the file as UTF-8 (CSV UTF-8)"
+                ) from None
+            offset += len(raw)
+
+
+def _records(source: Path) -> Iterator[tuple[int, list[str]]]:
+    """(line number, fields) of every non-blank record, the header first."""
+    reader = csv.reader(_text_lines(source))
+    try:
+        for fields in reader:
+            if fields:
+                yield reader.line_num, fields
+    except csv.Error as exc:
+        raise InputFileError(f"{source}: line {reader.line_num}: cannot read the CSV: {exc}") from None
+
+
+def read_header(source: Path) -> list[str]:
+    """The column names of ``source`` (surrounding spaces removed).
+
+    Raises
+    ------
+    InputFileError
+        If the file is empty or not UTF-8.
+    """
+    for _, fields in _records(source):
+        header = [name.strip() for name in fields]
+        if any(header):
+            return header
+        break
+    raise InputFileError(f"{source}: the file is empty; expected a header row with case_id and evidence ids")
+
+
+def scan_rows(source: Path, header: Sequence[str]) -> int:
+    """Check every row's field count and that case_id values are unique; return the row count.
+
+    Raises
+    ------
+    InputFileError
+        Naming the first rows with the wrong number of fields, or the
+        repeated ``case_id`` values and their rows.
+    """
+    id_index = list(header).index(ID_COLUMN)
+    seen: set[str] = set()
+    repeated: set[str] = set()
+    wrong: list[str] = []
+    wrong_count = rows = 0
+    records = _records(source)
+    next(records)  # the header
+    for line, fields in records:
+        rows += 1
+        if len(fields) != len(header):
+            wrong_count += 1
+            if len(wrong) < _MAX_LISTED:
+                wrong.append(f"row {rows} (line {line}) has {len(fields)}")
+            continue
+        case_id = fields[id_index]
+        if case_id in seen:
+            repeated.add(case_id)
+        elif case_id.strip():
+            seen.add(case_id)
+    if wrong:
+        more = f" and {wrong_count - len(wrong)} more rows" if wrong_count > len(wrong) else ""
+        raise InputFileError(
+            f"{source}: the header has {len(header)} fields but {'; '.join(wrong)}{more}; "
+            "check for unquoted commas, unclosed quotes or missing fields"
+        )
+    if repeated:
+        raise InputFileError(_duplicates_message(str(source), _rows_of(source, id_index, repeated)))
+    return rows
+
+
+def _rows_of(source: Path, id_index: int, ids: set[str]) -> dict[str, list[int]]:
+    """The rows of each of ``ids`` (only when a duplicate was found), in file order."""
+    found: dict[str, list[int]] = {}
+    records = _records(source)
+    next(records)
+    for row, (_, fields) in enumerate(records, start=1):
+        if fields[id_index] in ids:
+            found.setdefault(fields[id_index], []).append(row)
+    return found
