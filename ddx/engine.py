@@ -92,7 +92,7 @@ class Engine:
         result = evaluate_many(self._model, [self._case(ev) for ev in evidences])
         out = result.log_evidence.copy()
         for i in np.flatnonzero(~result.exact):
-            states = {k: v for k, v in evidences[i].states(self.kb).items() if k in self.network.nodes}
+            states = {k: v for k, v in evidences[int(i)].states(self.kb).items() if k in self.network.nodes}
             out[i] = reference_log_evidence(self.network, states)
         return out
 

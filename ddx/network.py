@@ -120,7 +120,8 @@ def reference_log_evidence(model: DiscreteBayesianNetwork, evidence: Mapping[str
     from pgmpy.inference import VariableElimination
 
     engine = VariableElimination(model)
-    total, seen = 0.0, {}
+    total = 0.0
+    seen: dict[str, str] = {}
     for node, state in evidence.items():
         factor = engine.query([node], evidence=dict(seen), joint=False, show_progress=False)[node]
         total += math.log(float(factor.values[factor.state_names[node].index(state)]))
