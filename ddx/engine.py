@@ -6,6 +6,7 @@ CLI), so the rule layer and triage behave the same everywhere.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
@@ -14,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import rules as rule_layer
+from . import uncertainty
+from .errors import EvidenceError, did_you_mean
 from .evidence import Evidence, normalise
 from .explain import contributions
 from .infer import CaseEvidence, CompiledModel, PrecisionError, compile_model, evaluate_many, posteriors
@@ -107,7 +110,14 @@ class Engine:
         return self._reference(normalise(self.kb, evidence, age, sex))
 
     def diagnose(
-        self, evidence: Mapping[str, Any] | None = None, age: float | None = None, sex: str | None = None
+        self,
+        evidence: Mapping[str, Any] | None = None,
+        age: float | None = None,
+        sex: str | None = None,
+        *,
+        intervals: bool = False,
+        samples: int = 1000,
+        seed: int = 0,
     ) -> DiagnosisResult:
         """Rank the causes and triage one case.
 
@@ -120,6 +130,13 @@ class Engine:
             Age in years, or None.
         sex
             ``"female"``, ``"male"`` or None.
+        intervals
+            Also draw the model's numbers ``samples`` times from their
+            documented ranges (see :mod:`ddx.uncertainty`) and report, per
+            cause, the 5th-95th percentile of its posterior and the share of
+            draws that keep it in the top three (``result.intervals``).
+        samples, seed
+            Number of draws, and the seed that makes them reproducible.
 
         Returns
         -------
@@ -140,7 +157,40 @@ class Engine:
         'positional_compression'
         """
         ev = normalise(self.kb, evidence, age, sex)
-        return self._result(ev, self._posteriors(ev))
+        result = self._result(ev, self._posteriors(ev))
+        if not intervals:
+            return result
+        if samples < 2:
+            raise ValueError(f"samples must be at least 2; got {samples}")
+        point = np.array([result.probabilities[c] for c in self.kb.causes])
+        found = uncertainty.intervals(self._model, self._slots, self._case(ev), point, samples, seed)
+        return dataclasses.replace(result, intervals=found)
+
+    @cached_property
+    def _slots(self) -> list[uncertainty.Slot]:
+        return uncertainty.number_slots(self.kb)
+
+    def sensitivity(
+        self,
+        evidence: Mapping[str, Any] | None = None,
+        age: float | None = None,
+        sex: str | None = None,
+        cause: str | None = None,
+        top: int | None = 15,
+    ) -> list[uncertainty.Sensitivity]:
+        """The numbers that move ``cause`` (default: the leading cause) most, one at a time.
+
+        Each number is set to the low and then the high end of its range, the
+        others kept at their values; the list is sorted by the swing of the
+        cause's posterior, largest first, each with its citation.
+        """
+        ev = normalise(self.kb, evidence, age, sex)
+        if cause is None:
+            post = self._posteriors(ev)
+            cause = max(self.kb.causes, key=lambda c: post[c])
+        if cause not in self.kb.causes:
+            raise EvidenceError(f"unknown cause '{cause}'{did_you_mean(cause, self.kb.causes)}")
+        return uncertainty.sensitivity(self._model, self._slots, self._case(ev), self.kb.causes.index(cause), top)
 
     def normalise(
         self, evidence: Mapping[str, Any] | None = None, age: float | None = None, sex: str | None = None

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .evidence import Evidence
+from .uncertainty import Interval
 
 __all__ = ["DISCLAIMER", "CauseScore", "Contribution", "DiagnosisResult", "FiredRule"]
 
@@ -74,12 +75,22 @@ class DiagnosisResult:
     network_triage: str
     model_order: tuple[str, ...]
     disclaimer: str = DISCLAIMER
+    intervals: tuple[Interval, ...] | None = None
     _explain: Callable[[str], tuple[Contribution, ...]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def probabilities(self) -> dict[str, float]:
         """Posterior of every cause, by id."""
         return {c.id: c.probability for c in self.differential}
+
+    def interval(self, cause_id: str) -> Interval:
+        """The posterior interval of one cause (needs ``diagnose(..., intervals=True)``)."""
+        if self.intervals is None:
+            raise ValueError("no intervals: call diagnose(..., intervals=True)")
+        by_id = {i.cause: i for i in self.intervals}
+        if cause_id not in by_id:
+            raise KeyError(cause_id)
+        return by_id[cause_id]
 
     @property
     def top(self) -> CauseScore:
@@ -120,6 +131,11 @@ class DiagnosisResult:
             lines += [f"  [{r.level}] {r.id}: {r.message}" for r in self.rules_fired]
         lines.append(f"advice: {self.advice}")
         lines.append("differential:")
-        lines += [f"  {c.probability:6.1%}  {c.label} ({c.id})" for c in self.differential[:5]]
+        for c in self.differential[:5]:
+            band = ""
+            if self.intervals is not None:
+                i = self.interval(c.id)
+                band = f"  [{i.low:.1%}-{i.high:.1%}, top-3 in {i.top3:.0%} of draws]"
+            lines.append(f"  {c.probability:6.1%}  {c.label} ({c.id}){band}")
         lines.append(self.disclaimer)
         return "\n".join(lines)
