@@ -157,6 +157,8 @@ def score_frame(
     top: int = 5,
     *,
     on_row: Callable[[int], None] | None = None,
+    intervals: int | None = None,
+    seed: int = 0,
 ) -> pd.DataFrame:
     """Score every row of a table of cases.
 
@@ -172,7 +174,12 @@ def score_frame(
     top
         How many of the most probable causes get ``topN``/``p_topN`` columns.
     on_row
-        Called with 1 after each row is done (for a progress display).
+        Called with the number of rows done (for a progress display).
+    intervals, seed
+        With a number of draws, also write each cause's posterior interval
+        (``p_low_<cause>``, ``p_high_<cause>``: 5th and 95th percentiles over
+        draws of the model's numbers) and ``top1_stable``, the share of draws
+        in which the top cause stays on top (see :mod:`ddx.uncertainty`).
 
     Returns
     -------
@@ -214,8 +221,8 @@ def score_frame(
     if columns.gold_triage:
         _read_column(text[GOLD_TRIAGE], GOLD_TRIAGE, _read_triage, problems)
     cases = _cases(columns.evidence, answers, ages, sexes, problems)
-    outcomes = diagnose_cases(engine, cases, on_row)
-    return _output(engine, frame.index, text, columns, problems, outcomes, gold, top)
+    outcomes = diagnose_cases(engine, cases, on_row, intervals=intervals, seed=seed)
+    return _output(engine, frame.index, text, columns, problems, outcomes, gold, top, intervals is not None)
 
 
 def _check_top(top: int) -> None:
@@ -367,7 +374,12 @@ _BATCH = 256
 
 
 def diagnose_cases(
-    engine: Engine, cases: Sequence[Case | None], on_row: Callable[[int], None] | None = None
+    engine: Engine,
+    cases: Sequence[Case | None],
+    on_row: Callable[[int], None] | None = None,
+    *,
+    intervals: int | None = None,
+    seed: int = 0,
 ) -> list[DiagnosisResult | str | None]:
     """Diagnose each case: its result, the engine's message for bad evidence, or None for None.
 
@@ -387,15 +399,16 @@ def diagnose_cases(
             except EvidenceError as exc:
                 out[i] = str(exc)
         for (i, _), result in zip(good, engine.diagnose_many([ev for _, ev in good]), strict=True):
-            out[i] = result
+            out[i] = result if intervals is None else engine.with_intervals(result, intervals, seed)
         if on_row is not None:
             on_row(min(start + _BATCH, len(cases)) - start)
     return out
 
 
-def result_columns(engine: Engine, top: int) -> list[str]:
+def result_columns(engine: Engine, top: int, intervals: bool = False) -> list[str]:
     """The result columns of one output row, in :meth:`DiagnosisResult.to_row` order."""
-    return list(engine.diagnose({}).to_row(top))
+    result = engine.diagnose({})
+    return list((engine.with_intervals(result, 2, 0) if intervals else result).to_row(top))
 
 
 def _output(
@@ -407,6 +420,7 @@ def _output(
     outcomes: Sequence[DiagnosisResult | str | None],
     gold: Sequence[Any] | None,
     top: int,
+    intervals: bool = False,
 ) -> pd.DataFrame:
     kb_version = engine.kb.kb_version
     records: list[dict[str, Any]] = []
@@ -421,7 +435,7 @@ def _output(
         message = "; ".join(problems[position]) if outcome is None else outcome
         records.append({"status": "error", "error": message, "kb_version": kb_version})
         ranks.append(None)
-    out = pd.DataFrame.from_records(records, columns=result_columns(engine, top), index=index)
+    out = pd.DataFrame.from_records(records, columns=result_columns(engine, top, intervals), index=index)
     out.insert(0, ID_COLUMN, list(text[ID_COLUMN]))
     if columns.gold_cause:
         out[GOLD_CAUSE] = list(text[GOLD_CAUSE])
@@ -445,6 +459,8 @@ def score_file(
     quiet: bool = False,
     *,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
+    intervals: int | None = None,
+    seed: int = 0,
 ) -> int:
     """Score a CSV of vignettes into a CSV with the same rows in the same order.
 
@@ -466,6 +482,8 @@ def score_file(
         No progress display and no metrics table.
     chunk_size
         Rows read, scored and written at a time.
+    intervals, seed
+        Draws of the model's numbers for posterior intervals (see :func:`score_frame`).
 
     Returns
     -------
@@ -501,7 +519,8 @@ def score_file(
     progress = Progress(total, enabled=not quiet)
     accumulator = MetricsAccumulator(aliases=cause_aliases(engine.kb))
     with _replacing(target) as handle:
-        done, errors = _score_chunks(engine, source, header, handle, top, chunk_size, accumulator, progress)
+        draws = (intervals, seed)
+        done, errors = _score_chunks(engine, source, header, handle, top, chunk_size, accumulator, progress, draws)
         if done != total:  # pragma: no cover - the two readers disagree: never drop rows silently
             raise InputFileError(f"{source}: read {done} rows but the file has {total}; please report this")
     progress.close()
@@ -531,13 +550,15 @@ def _score_chunks(
     chunk_size: int,
     accumulator: MetricsAccumulator,
     progress: Progress,
+    draws: tuple[int | None, int] = (None, 0),
 ) -> tuple[int, int]:
     """Score and append every chunk; return (rows done, rows with an error)."""
+    intervals, seed = draws
     done = errors = 0
     wrote_header = False
     for chunk in read_chunks(source, header, chunk_size):
         chunk.index = pd.RangeIndex(done, done + len(chunk))
-        scored = score_frame(engine, chunk, top, on_row=progress.update)
+        scored = score_frame(engine, chunk, top, on_row=progress.update, intervals=intervals, seed=seed)
         scored.to_csv(handle, header=not wrote_header, index=False, float_format=FLOAT_FORMAT)
         wrote_header = True
         errors += _report_row_errors(scored, progress)
@@ -545,7 +566,7 @@ def _score_chunks(
         done += len(chunk)
     if not wrote_header:  # a header and no rows: still write the output header
         empty = pd.DataFrame({c: pd.Series(dtype=str) for c in header})
-        score_frame(engine, empty, top).to_csv(handle, index=False)
+        score_frame(engine, empty, top, intervals=intervals, seed=seed).to_csv(handle, index=False)
     return done, errors
 
 

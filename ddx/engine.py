@@ -160,10 +160,14 @@ class Engine:
         result = self._result(ev, self._posteriors(ev))
         if not intervals:
             return result
+        return self.with_intervals(result, samples, seed)
+
+    def with_intervals(self, result: DiagnosisResult, samples: int = 1000, seed: int = 0) -> DiagnosisResult:
+        """``result`` with the posterior interval of every cause (see :meth:`diagnose`)."""
         if samples < 2:
             raise ValueError(f"samples must be at least 2; got {samples}")
         point = np.array([result.probabilities[c] for c in self.kb.causes])
-        found = uncertainty.intervals(self._model, self._slots, self._case(ev), point, samples, seed)
+        found = uncertainty.intervals(self._model, self._slots, self._case(result.evidence), point, samples, seed)
         return dataclasses.replace(result, intervals=found)
 
     @cached_property

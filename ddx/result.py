@@ -121,6 +121,12 @@ class DiagnosisResult:
             row[f"p_top{i + 1}"] = score.probability if score else float("nan")
         probabilities = self.probabilities
         row.update({f"p_{cause}": probabilities[cause] for cause in self.model_order})
+        if self.intervals is not None:
+            row["top1_stable"] = self.interval(self.differential[0].id).top1
+            for cause in self.model_order:
+                interval = self.interval(cause)
+                row[f"p_low_{cause}"] = interval.low
+                row[f"p_high_{cause}"] = interval.high
         row["kb_version"] = self.kb_version
         return row
 

@@ -49,6 +49,7 @@ class Interval:
     low: float  # 5th percentile
     high: float  # 95th percentile
     top3: float  # share of draws in which the cause is among the three most probable
+    top1: float  # share of draws in which the cause is the most probable
 
 
 @dataclass(frozen=True)
@@ -122,8 +123,9 @@ def intervals(
     low, high = np.percentile(post, [5, 95], axis=0)
     rank = np.argsort(np.argsort(-post, axis=1, kind="stable"), axis=1, kind="stable")
     top3 = (rank < 3).mean(axis=0)
+    top1 = (rank == 0).mean(axis=0)
     return tuple(
-        Interval(cause, float(point[i]), float(low[i]), float(high[i]), float(top3[i]))
+        Interval(cause, float(point[i]), float(low[i]), float(high[i]), float(top3[i]), float(top1[i]))
         for i, cause in enumerate(model.causes)
     )
 

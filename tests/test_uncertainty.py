@@ -110,3 +110,20 @@ def test_sensitivity_unknown_cause(tiny_engine):
 def test_intervals_need_two_samples(tiny_engine):
     with pytest.raises(ValueError, match="samples must be at least 2"):
         tiny_engine.diagnose(CASE, intervals=True, samples=1)
+
+
+def test_batch_intervals_columns(tiny_engine):
+    import pandas as pd
+
+    from ddx.batch import score_frame
+
+    frame = pd.DataFrame({"case_id": ["a", "b"], "f2": ["yes", "maybe"], "f3": ["yes", ""]})
+    out = score_frame(tiny_engine, frame, intervals=100, seed=3)
+    single = tiny_engine.diagnose({"f2": True, "f3": True}, intervals=True, samples=100, seed=3)
+    for cause in tiny_engine.kb.causes:
+        assert out.loc[0, f"p_low_{cause}"] == single.interval(cause).low
+        assert out.loc[0, f"p_high_{cause}"] == single.interval(cause).high
+    assert out.loc[0, "top1_stable"] == single.interval(single.top.id).top1
+    assert out.loc[1, "status"] == "error"
+    assert pd.isna(out.loc[1, "top1_stable"])
+    assert "p_low_cause_a" not in score_frame(tiny_engine, frame).columns
