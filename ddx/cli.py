@@ -33,6 +33,15 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("--top", type=int, default=5, metavar="K", help="how many top causes to write (default 5)")
     score.add_argument("--strict", action="store_true", help="exit non-zero if any row has an error")
     score.add_argument("--quiet", action="store_true", help="no progress bar, no metrics table")
+    score.add_argument(
+        "--intervals",
+        nargs="?",
+        type=int,
+        const=1000,
+        metavar="DRAWS",
+        help="add posterior intervals (p_low_/p_high_<cause>, top1_stable) from DRAWS draws (default 1000)",
+    )
+    score.add_argument("--seed", type=int, default=0, help="seed of the draws (default 0)")
     _add_model(score)
 
     diagnose = sub.add_parser("diagnose", help="diagnose one case given on the command line")
@@ -44,6 +53,24 @@ def _parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="validate a model directory and print a summary")
     _add_model(check)
+
+    visualise = sub.add_parser("visualise", help="draw the network by layer (.svg, .html or .png)")
+    visualise.add_argument("-o", "--output", required=True, metavar="FILE", help="network.svg, network.html or .png")
+    visualise.add_argument("--cause", metavar="ID", help="draw one cause with its risk factors and findings")
+    _add_model(visualise)
+
+    explain = sub.add_parser("explain", help="explain one case: triage, top causes, and why (optionally a picture)")
+    source = explain.add_mutually_exclusive_group(required=True)
+    source.add_argument("--json", metavar="TEXT", help='evidence as JSON, e.g. \'{"back_pain": true, "age": 45}\'')
+    source.add_argument("--json-file", metavar="FILE", help="a file holding that JSON")
+    source.add_argument("--csv", metavar="FILE", help="a vignette CSV (the batch input); pick the row with --case-id")
+    explain.add_argument("--case-id", metavar="ID", help="the case_id of the CSV row to explain")
+    explain.add_argument("--age", type=float, help="age in years (wins over the case's)")
+    explain.add_argument("--sex", choices=["female", "male"], help="sex (wins over the case's)")
+    explain.add_argument("--cause", metavar="ID", help="the cause to explain (default: the most probable)")
+    explain.add_argument("--top", type=int, default=8, metavar="K", help="how many causes to show (default 8)")
+    explain.add_argument("-o", "--output", metavar="FILE", help="also draw the case to case.png, .svg or .html")
+    _add_model(explain)
     return parser
 
 
@@ -101,13 +128,56 @@ def _score(args: argparse.Namespace) -> int:
         top=args.top,
         strict=args.strict,
         quiet=args.quiet,
+        intervals=args.intervals,
+        seed=args.seed,
     )
+
+
+def _visualise(args: argparse.Namespace) -> int:
+    from .knowledge import load_knowledge
+    from .plot import network_picture
+
+    print(f"wrote {network_picture(load_knowledge(args.model), args.output, cause=args.cause)}")
+    return 0
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from .case import explanation_text, read_case
+    from .engine import load
+    from .plot import case_picture, check_output
+
+    if args.output:
+        check_output(args.output)
+    if args.top < 1:
+        raise DdxError(f"--top must be at least 1; got {args.top}")
+    engine = load(args.model)
+    case = read_case(
+        engine.kb,
+        json_text=args.json,
+        json_file=args.json_file,
+        csv_file=args.csv,
+        case_id=args.case_id,
+        age=args.age,
+        sex=args.sex,
+    )
+    result = engine.diagnose(case.evidence, age=case.age, sex=case.sex)
+    print(explanation_text(result, args.cause, top=args.top, name=case.name, gold=case.gold))
+    if args.output:
+        path = case_picture(result, args.output, top=args.top, cause=args.cause, name=case.name)
+        print(f"wrote {path}")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``ddx`` command; returns the exit code."""
     args = _parser().parse_args(argv)
-    handlers = {"score": _score, "diagnose": _diagnose, "check": _check}
+    handlers = {
+        "score": _score,
+        "diagnose": _diagnose,
+        "check": _check,
+        "visualise": _visualise,
+        "explain": _explain,
+    }
     try:
         return handlers[args.command](args)
     except DdxError as exc:
