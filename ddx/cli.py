@@ -51,6 +51,23 @@ def _parser() -> argparse.ArgumentParser:
     diagnose.add_argument("--json", action="store_true", help="print the result as JSON")
     _add_model(diagnose)
 
+    sens = sub.add_parser(
+        "sensitivity", help="which of the model's numbers one case's leading cause hinges on (table, tornado chart)"
+    )
+    sens_source = sens.add_mutually_exclusive_group(required=True)
+    sens_source.add_argument("--json", metavar="TEXT", help='evidence as JSON, e.g. \'{"back_pain": true, "age": 45}\'')
+    sens_source.add_argument("--json-file", metavar="FILE", help="a file holding that JSON")
+    sens_source.add_argument(
+        "--csv", metavar="FILE", help="a vignette CSV (the batch input); pick the row with --case-id"
+    )
+    sens.add_argument("--case-id", metavar="ID", help="the case_id of the CSV row")
+    sens.add_argument("--age", type=float, help="age in years (wins over the case's)")
+    sens.add_argument("--sex", choices=["female", "male"], help="sex (wins over the case's)")
+    sens.add_argument("--cause", metavar="ID", help="the cause to study (default: the most probable)")
+    sens.add_argument("--top", type=int, default=15, metavar="K", help="how many numbers to list (default 15)")
+    sens.add_argument("-o", "--output", metavar="FILE", help="also draw a tornado chart (.png, .svg or .html)")
+    _add_model(sens)
+
     check = sub.add_parser("check", help="validate a model directory and print a summary")
     _add_model(check)
 
@@ -70,6 +87,15 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("--cause", metavar="ID", help="the cause to explain (default: the most probable)")
     explain.add_argument("--top", type=int, default=8, metavar="K", help="how many causes to show (default 8)")
     explain.add_argument("-o", "--output", metavar="FILE", help="also draw the case to case.png, .svg or .html")
+    explain.add_argument(
+        "--intervals",
+        nargs="?",
+        type=int,
+        const=1000,
+        metavar="DRAWS",
+        help="show each posterior's 5th-95th percentile over DRAWS draws of the model's numbers (default 1000)",
+    )
+    explain.add_argument("--seed", type=int, default=0, help="seed of the draws (default 0)")
     _add_model(explain)
     return parser
 
@@ -161,9 +187,44 @@ def _explain(args: argparse.Namespace) -> int:
         sex=args.sex,
     )
     result = engine.diagnose(case.evidence, age=case.age, sex=case.sex)
+    if args.intervals is not None:
+        result = engine.with_intervals(result, args.intervals, args.seed)
     print(explanation_text(result, args.cause, top=args.top, name=case.name, gold=case.gold))
     if args.output:
         path = case_picture(result, args.output, top=args.top, cause=args.cause, name=case.name)
+        print(f"wrote {path}")
+    return 0
+
+
+def _sensitivity(args: argparse.Namespace) -> int:
+    from .case import read_case
+    from .engine import load
+    from .plot import check_output, sensitivity_picture
+    from .uncertainty import format_sensitivity
+
+    if args.output:
+        check_output(args.output)
+    if args.top < 1:
+        raise DdxError(f"--top must be at least 1; got {args.top}")
+    engine = load(args.model)
+    case = read_case(
+        engine.kb,
+        json_text=args.json,
+        json_file=args.json_file,
+        csv_file=args.csv,
+        case_id=args.case_id,
+        age=args.age,
+        sex=args.sex,
+    )
+    result = engine.diagnose(case.evidence, age=case.age, sex=case.sex)
+    cause = args.cause or result.top.id
+    items = engine.sensitivity(case.evidence, age=case.age, sex=case.sex, cause=cause, top=args.top)
+    label = engine.kb.nodes[cause].label
+    point = result.probabilities[cause]
+    print(format_sensitivity(items, label, point))
+    print(result.disclaimer)
+    if args.output:
+        path = sensitivity_picture(items, args.output, cause_label=label, point=point, disclaimer=result.disclaimer)
         print(f"wrote {path}")
     return 0
 
@@ -177,6 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "check": _check,
         "visualise": _visualise,
         "explain": _explain,
+        "sensitivity": _sensitivity,
     }
     try:
         return handlers[args.command](args)

@@ -28,8 +28,19 @@ from .knowledge import KnowledgeBase
 from .layout import LEVEL_COLOURS, group_colour, neighbours_json, network_scene, short_label
 from .result import Contribution, DiagnosisResult
 from .scene import Line, Rect, Scene, Text, fit, text_width, to_png, to_svg, wrap
+from .uncertainty import Sensitivity
 
-__all__ = ["FORMATS", "case_picture", "case_scene", "check_output", "network_html", "network_picture", "write_scene"]
+__all__ = [
+    "FORMATS",
+    "case_picture",
+    "case_scene",
+    "check_output",
+    "network_html",
+    "network_picture",
+    "sensitivity_picture",
+    "sensitivity_scene",
+    "write_scene",
+]
 
 #: Output suffixes and what writes them.
 FORMATS = {".svg": "SVG (pure Python)", ".html": "interactive HTML page (offline)", ".png": "PNG (matplotlib)"}
@@ -248,6 +259,14 @@ def _bars(result: DiagnosisResult, scene: Scene, y: float, top: int) -> float:
             "#444444",
         ),
     )
+    if result.intervals is not None:
+        y += 14
+        scene.add(
+            Line(20, y - 4, 32, y - 4, "#111111", 1.4),
+            Text(
+                36, y, "interval: 5th–95th percentile of the posterior over draws of the model's numbers", 10, "#444444"
+            ),
+        )
     y += 12
     top_y = y
     row = 30
@@ -262,6 +281,15 @@ def _bars(result: DiagnosisResult, scene: Scene, y: float, top: int) -> float:
             Text(_BAR_X + _BAR_W + 10, cy + 4, f"{score.probability:6.1%}", 12, bold=True),
             Text(_BAR_X + _BAR_W + 72, cy + 4, f"prior {score.prior:.1%}", 10, "#666666"),
         )
+        if result.intervals is not None:  # 5th-95th percentile over draws of the numbers
+            band = result.interval(score.id)
+            x0, x1 = _BAR_X + _BAR_W * band.low, _BAR_X + _BAR_W * band.high
+            scene.add(
+                Line(x0, cy - 1.5, x1, cy - 1.5, "#111111", 1.4),
+                Line(x0, cy - 6, x0, cy + 3, "#111111", 1.4),
+                Line(x1, cy - 6, x1, cy + 3, "#111111", 1.4),
+                Text(_BAR_X + _BAR_W + 10, cy + 15, f"{band.low:.1%}–{band.high:.1%}", 9, "#333333"),
+            )
     bottom = y + len(shown) * row + 2
     for tick in (0.0, 0.25, 0.5, 0.75, 1.0):
         x = _BAR_X + _BAR_W * tick
@@ -403,3 +431,68 @@ def case_picture(
     target = Path(path)
     check_output(target)
     return write_scene(case_scene(result, top=top, cause=cause, name=name), target, intro=result.disclaimer)
+
+
+def sensitivity_scene(items: Sequence[Sensitivity], cause_label: str, point: float, disclaimer: str) -> Scene:
+    """A tornado chart: for each number, the cause's posterior with the number at each end of its range.
+
+    Bars are sorted by swing, largest on top; the vertical line is the
+    posterior with every number at its value.
+    """
+    label_end, bar_x, bar_w, row = 430.0, 450.0, 340.0, 36.0
+    scene = Scene(_W, 0, f"ddx sensitivity: {cause_label}")
+    y = 34.0
+    title = fit(f"What {short_label(cause_label)} ({point:.1%}) hinges on", _W - 40, 18)
+    scene.add(Text(20, y, title, 18, bold=True))
+    y += 20
+    scene.add(
+        Text(
+            20,
+            y,
+            "each number moved to the low (light) and high (dark) end of its range, the others kept; largest first",
+            11,
+            "#444444",
+        )
+    )
+    lows = [min(i.posterior_at_low, i.posterior_at_high, point) for i in items] or [point]
+    highs = [max(i.posterior_at_low, i.posterior_at_high, point) for i in items] or [point]
+    lo, hi = max(0.0, min(lows) - 0.02), min(1.0, max(highs) + 0.02)
+    span = max(hi - lo, 1e-9)
+
+    def x_of(p: float) -> float:
+        return bar_x + bar_w * (p - lo) / span
+
+    y += 24
+    top_y = y
+    for k, item in enumerate(items):
+        cy = y + k * row + 10
+        at_low, at_high = item.posterior_at_low, item.posterior_at_high
+        label = fit(item.where.replace("priors/", ""), label_end - 20, 11)
+        cite = fit(item.citation, label_end - 20, 9)
+        scene.add(
+            Text(label_end, cy + 1, label, 11, anchor="end"),
+            Text(label_end, cy + 13, cite, 9, "#666666", anchor="end"),
+            Rect(min(x_of(at_low), x_of(point)), cy - 7, abs(x_of(at_low) - x_of(point)), 14, "#9ecae1"),
+            Rect(min(x_of(at_high), x_of(point)), cy - 7, abs(x_of(at_high) - x_of(point)), 14, "#2171b5"),
+            Text(bar_x + bar_w + 12, cy + 4, f"low {at_low:.1%} · high {at_high:.1%}", 10, "#333333"),
+        )
+    bottom = y + len(items) * row + 4
+    scene.add(Line(x_of(point), top_y - 4, x_of(point), bottom, "#111111", 1.2))
+    for tick in (lo, point, hi):
+        scene.add(Text(x_of(tick), bottom + 14, f"{tick:.1%}", 10, "#555555", "middle"))
+    y = bottom + 30
+    scene.add(Line(20, y, _W - 20, y, "#dddddd", 1.0))
+    for line in wrap(disclaimer, _W - 40, 10):
+        y += 15
+        scene.add(Text(20, y, line, 10, "#555555", italic=True))
+    scene.height = y + 14
+    return scene
+
+
+def sensitivity_picture(
+    items: Sequence[Sensitivity], path: str | Path, *, cause_label: str, point: float, disclaimer: str
+) -> Path:
+    """Draw a tornado chart (see :func:`sensitivity_scene`) to ``path`` (.svg, .html or .png)."""
+    target = Path(path)
+    check_output(target)
+    return write_scene(sensitivity_scene(items, cause_label, point, disclaimer), target, intro=disclaimer)

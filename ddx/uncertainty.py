@@ -24,7 +24,15 @@ import numpy as np
 from .infer import CaseEvidence, CompiledModel, Params, evaluate_many
 from .knowledge import KnowledgeBase, Number
 
-__all__ = ["Interval", "Sensitivity", "draw_params", "intervals", "number_slots", "sensitivity"]
+__all__ = [
+    "Interval",
+    "Sensitivity",
+    "draw_params",
+    "format_sensitivity",
+    "intervals",
+    "number_slots",
+    "sensitivity",
+]
 
 #: z of the 95th percentile of the standard normal: the range ends are the 5th and 95th percentiles.
 _Z95 = 1.6448536269514722
@@ -154,3 +162,19 @@ def sensitivity(
     ]
     items.sort(key=lambda item: (-item.swing, item.where))
     return items[:top] if top else items
+
+
+def format_sensitivity(items: Sequence[Sensitivity], cause_label: str, point: float) -> str:
+    """The sensitivity list as a text table, with the citation behind each number."""
+    lines = [
+        f"What {cause_label} ({point:.1%}) hinges on: each number moved to the ends of its range, the others kept",
+        f"{'#':>3}  {'number':<58} {'value [range]':<22} {'at low':>8} {'at high':>8} {'swing':>7}",
+    ]
+    for k, item in enumerate(items, start=1):
+        span = f"{item.value:g} [{item.low:g}, {item.high:g}]"
+        lines.append(
+            f"{k:>3}  {item.where:<58} {span:<22} {item.posterior_at_low:>8.1%} {item.posterior_at_high:>8.1%} "
+            f"{item.swing:>7.1%}"
+        )
+        lines.append(f"     {item.citation}")
+    return "\n".join(lines)

@@ -127,3 +127,43 @@ def test_batch_intervals_columns(tiny_engine):
     assert out.loc[1, "status"] == "error"
     assert pd.isna(out.loc[1, "top1_stable"])
     assert "p_low_cause_a" not in score_frame(tiny_engine, frame).columns
+
+
+def test_sensitivity_command_prints_table_and_draws_tornado(tiny_dir, tmp_path, capsys):
+    import xml.etree.ElementTree as ET
+
+    from ddx.cli import main
+
+    out = tmp_path / "tornado.svg"
+    code = main(
+        ["sensitivity", "--json", '{"f2": true, "f3": true}', "--model", str(tiny_dir), "--top", "4", "-o", str(out)]
+    )
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert "hinges on" in printed and "not a diagnosis" in printed
+    assert printed.count("priors/") >= 4
+    root = ET.fromstring(out.read_text())
+    text = " ".join(t.text or "" for t in root.iter() if t.tag.endswith("text"))
+    assert "hinges on" in text
+
+
+def test_sensitivity_command_bad_cause(tiny_dir, capsys):
+    from ddx.cli import main
+
+    code = main(["sensitivity", "--json", '{"f2": true}', "--model", str(tiny_dir), "--cause", "cause_q"])
+    assert code == 2
+    assert "unknown cause 'cause_q'" in capsys.readouterr().err
+
+
+def test_case_picture_shows_interval_bars(tiny_dir, tmp_path, capsys):
+    from ddx.cli import main
+
+    out = tmp_path / "case.svg"
+    assert (
+        main(["explain", "--json", '{"f2": true}', "--model", str(tiny_dir), "--intervals", "50", "-o", str(out)]) == 0
+    )
+    assert "5th–95th percentile" in out.read_text()
+    plain = tmp_path / "plain.svg"
+    assert main(["explain", "--json", '{"f2": true}', "--model", str(tiny_dir), "-o", str(plain)]) == 0
+    assert "5th–95th percentile" not in plain.read_text()
+    capsys.readouterr()
