@@ -6,15 +6,55 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import DdxError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .case import CaseInput
+    from .engine import Engine
+    from .result import DiagnosisResult
 
 __all__ = ["main"]
 
 
 def _add_model(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", metavar="DIR", help="model directory holding model/ and priors/ (default: bundled)")
+
+
+def _add_case_source(parser: argparse.ArgumentParser) -> None:
+    """One case from inline JSON, a JSON file or a row of a vignette CSV, with optional age and sex."""
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--json", metavar="TEXT", help='evidence as JSON, e.g. \'{"back_pain": true, "age": 45}\'')
+    source.add_argument("--json-file", metavar="FILE", help="a file holding that JSON")
+    source.add_argument("--csv", metavar="FILE", help="a vignette CSV (the batch input); pick the row with --case-id")
+    parser.add_argument("--case-id", metavar="ID", help="the case_id of the CSV row")
+    parser.add_argument("--age", type=float, help="age in years (wins over the case's)")
+    parser.add_argument("--sex", choices=["female", "male"], help="sex (wins over the case's)")
+
+
+def _read_case(args: argparse.Namespace) -> tuple[Engine, CaseInput, DiagnosisResult]:
+    """Check the picture path and --top, load the model, read the case and diagnose it."""
+    from .case import read_case
+    from .engine import load
+    from .plot import check_output
+
+    if args.output:
+        check_output(args.output)
+    if args.top < 1:
+        raise DdxError(f"--top must be at least 1; got {args.top}")
+    engine = load(args.model)
+    case = read_case(
+        engine.kb,
+        json_text=args.json,
+        json_file=args.json_file,
+        csv_file=args.csv,
+        case_id=args.case_id,
+        age=args.age,
+        sex=args.sex,
+    )
+    return engine, case, engine.diagnose(case.evidence, age=case.age, sex=case.sex)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -54,15 +94,7 @@ def _parser() -> argparse.ArgumentParser:
     sens = sub.add_parser(
         "sensitivity", help="which of the model's numbers one case's leading cause hinges on (table, tornado chart)"
     )
-    sens_source = sens.add_mutually_exclusive_group(required=True)
-    sens_source.add_argument("--json", metavar="TEXT", help='evidence as JSON, e.g. \'{"back_pain": true, "age": 45}\'')
-    sens_source.add_argument("--json-file", metavar="FILE", help="a file holding that JSON")
-    sens_source.add_argument(
-        "--csv", metavar="FILE", help="a vignette CSV (the batch input); pick the row with --case-id"
-    )
-    sens.add_argument("--case-id", metavar="ID", help="the case_id of the CSV row")
-    sens.add_argument("--age", type=float, help="age in years (wins over the case's)")
-    sens.add_argument("--sex", choices=["female", "male"], help="sex (wins over the case's)")
+    _add_case_source(sens)
     sens.add_argument("--cause", metavar="ID", help="the cause to study (default: the most probable)")
     sens.add_argument("--top", type=int, default=15, metavar="K", help="how many numbers to list (default 15)")
     sens.add_argument("-o", "--output", metavar="FILE", help="also draw a tornado chart (.png, .svg or .html)")
@@ -77,13 +109,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_model(visualise)
 
     explain = sub.add_parser("explain", help="explain one case: triage, top causes, and why (optionally a picture)")
-    source = explain.add_mutually_exclusive_group(required=True)
-    source.add_argument("--json", metavar="TEXT", help='evidence as JSON, e.g. \'{"back_pain": true, "age": 45}\'')
-    source.add_argument("--json-file", metavar="FILE", help="a file holding that JSON")
-    source.add_argument("--csv", metavar="FILE", help="a vignette CSV (the batch input); pick the row with --case-id")
-    explain.add_argument("--case-id", metavar="ID", help="the case_id of the CSV row to explain")
-    explain.add_argument("--age", type=float, help="age in years (wins over the case's)")
-    explain.add_argument("--sex", choices=["female", "male"], help="sex (wins over the case's)")
+    _add_case_source(explain)
     explain.add_argument("--cause", metavar="ID", help="the cause to explain (default: the most probable)")
     explain.add_argument("--top", type=int, default=8, metavar="K", help="how many causes to show (default 8)")
     explain.add_argument("-o", "--output", metavar="FILE", help="also draw the case to case.png, .svg or .html")
@@ -168,25 +194,10 @@ def _visualise(args: argparse.Namespace) -> int:
 
 
 def _explain(args: argparse.Namespace) -> int:
-    from .case import explanation_text, read_case
-    from .engine import load
-    from .plot import case_picture, check_output
+    from .case import explanation_text
+    from .plot import case_picture
 
-    if args.output:
-        check_output(args.output)
-    if args.top < 1:
-        raise DdxError(f"--top must be at least 1; got {args.top}")
-    engine = load(args.model)
-    case = read_case(
-        engine.kb,
-        json_text=args.json,
-        json_file=args.json_file,
-        csv_file=args.csv,
-        case_id=args.case_id,
-        age=args.age,
-        sex=args.sex,
-    )
-    result = engine.diagnose(case.evidence, age=case.age, sex=case.sex)
+    engine, case, result = _read_case(args)
     if args.intervals is not None:
         result = engine.with_intervals(result, args.intervals, args.seed)
     print(explanation_text(result, args.cause, top=args.top, name=case.name, gold=case.gold))
@@ -197,26 +208,10 @@ def _explain(args: argparse.Namespace) -> int:
 
 
 def _sensitivity(args: argparse.Namespace) -> int:
-    from .case import read_case
-    from .engine import load
-    from .plot import check_output, sensitivity_picture
+    from .plot import sensitivity_picture
     from .uncertainty import format_sensitivity
 
-    if args.output:
-        check_output(args.output)
-    if args.top < 1:
-        raise DdxError(f"--top must be at least 1; got {args.top}")
-    engine = load(args.model)
-    case = read_case(
-        engine.kb,
-        json_text=args.json,
-        json_file=args.json_file,
-        csv_file=args.csv,
-        case_id=args.case_id,
-        age=args.age,
-        sex=args.sex,
-    )
-    result = engine.diagnose(case.evidence, age=case.age, sex=case.sex)
+    engine, case, result = _read_case(args)
     cause = args.cause or result.top.id
     items = engine.sensitivity(case.evidence, age=case.age, sex=case.sex, cause=cause, top=args.top)
     label = engine.kb.nodes[cause].label

@@ -259,6 +259,38 @@ class _NumberContext:
     ) -> None:
         self.problems, self.scale, self.articles = problems, scale, articles
 
+    def provenance(self, file: str, where: str, raw: Mapping[str, Any], kind: str) -> bool:
+        """Check ``basis`` and the fields it needs; True when the entry cites an article.
+
+        A number (``kind == "number"``) also names the verbal ``term`` it reflects.
+        """
+        p = self.problems
+        basis = raw.get("basis")
+        if basis == "judgement":
+            if not isinstance(raw.get("rationale"), str) or not raw["rationale"].strip():
+                p.add(file, f"{where}.rationale", "a judgement needs a one-line rationale")
+            return False
+        if basis != "article":
+            p.add(
+                file,
+                f"{where}.basis",
+                f"{kind} without provenance: basis must be 'article' or 'judgement', got {basis!r}",
+            )
+            return False
+        keys = ("file", "section", "phrase", "term") if kind == "number" else ("file", "section", "phrase")
+        for key in keys:
+            if not isinstance(raw.get(key), str) or not raw[key].strip():
+                p.add(file, f"{where}.{key}", f"an article-based {kind} needs '{key}' (its provenance)")
+        if isinstance(raw.get("file"), str) and raw["file"] not in self.articles:
+            p.add(file, f"{where}.file", f"unknown article '{raw['file']}'{did_you_mean(raw['file'], self.articles)}")
+        phrase = raw.get("phrase")
+        if isinstance(phrase, str) and len(phrase.split()) > MAX_PHRASE_WORDS:
+            words = len(phrase.split())
+            p.add(
+                file, f"{where}.phrase", f"key phrase has {words} words; at most {MAX_PHRASE_WORDS} (cite, never quote)"
+            )
+        return True
+
     def check(self, file: str, where: str, raw: Any, fields: Iterable[str] = _NUMBER_FIELDS) -> bool:
         p = self.problems
         if not isinstance(raw, Mapping):
@@ -269,22 +301,7 @@ class _NumberContext:
             if key not in allowed:
                 p.add(file, f"{where}.{key}", f"unknown field{did_you_mean(str(key), allowed)}")
         _range(p, file, where, raw.get("value"), raw.get("range"))
-        basis = raw.get("basis")
-        if basis == "article":
-            for key in ("file", "section", "phrase", "term"):
-                if not isinstance(raw.get(key), str) or not raw[key].strip():
-                    p.add(file, f"{where}.{key}", f"an article-based number needs '{key}' (its provenance)")
-            if isinstance(raw.get("file"), str) and raw["file"] not in self.articles:
-                p.add(
-                    file, f"{where}.file", f"unknown article '{raw['file']}'{did_you_mean(raw['file'], self.articles)}"
-                )
-            phrase = raw.get("phrase")
-            if isinstance(phrase, str) and len(phrase.split()) > MAX_PHRASE_WORDS:
-                p.add(
-                    file,
-                    f"{where}.phrase",
-                    f"key phrase has {len(phrase.split())} words; at most {MAX_PHRASE_WORDS} (cite, never quote)",
-                )
+        if self.provenance(file, where, raw, "number"):
             term = raw.get("term")
             if isinstance(term, str):
                 if term not in self.scale:
@@ -301,15 +318,6 @@ class _NumberContext:
                             f"{where}.value",
                             f"value {raw['value']} is outside the range [{low}, {high}] the scale gives '{term}'",
                         )
-        elif basis == "judgement":
-            if not isinstance(raw.get("rationale"), str) or not raw["rationale"].strip():
-                p.add(file, f"{where}.rationale", "a judgement needs a one-line rationale")
-        else:
-            p.add(
-                file,
-                f"{where}.basis",
-                f"number without provenance: basis must be 'article' or 'judgement', got {basis!r}",
-            )
         return True
 
 
@@ -438,24 +446,7 @@ def _check_source(problems: _Problems, file: str, where: str, raw: Any, ctx: _Nu
     for key in raw:
         if key not in fields:
             problems.add(file, f"{where}.{key}", f"unknown field{did_you_mean(str(key), fields)}")
-    if raw.get("basis") == "article":
-        for key in ("file", "section", "phrase"):
-            if not isinstance(raw.get(key), str) or not raw[key].strip():
-                problems.add(file, f"{where}.{key}", f"an article source needs '{key}'")
-        if isinstance(raw.get("file"), str) and raw["file"] not in ctx.articles:
-            problems.add(
-                file, f"{where}.file", f"unknown article '{raw['file']}'{did_you_mean(raw['file'], ctx.articles)}"
-            )
-        phrase = raw.get("phrase")
-        if isinstance(phrase, str) and len(phrase.split()) > MAX_PHRASE_WORDS:
-            problems.add(
-                file, f"{where}.phrase", f"key phrase has {len(phrase.split())} words; at most {MAX_PHRASE_WORDS}"
-            )
-    elif raw.get("basis") == "judgement":
-        if not isinstance(raw.get("rationale"), str) or not raw["rationale"].strip():
-            problems.add(file, f"{where}.rationale", "a judgement needs a one-line rationale")
-    else:
-        problems.add(file, f"{where}.basis", f"basis must be 'article' or 'judgement', got {raw.get('basis')!r}")
+    ctx.provenance(file, where, raw, "source")
 
 
 def _check_condition(problems: _Problems, file: str, where: str, raw: Any, kinds: Mapping[str, str]) -> None:

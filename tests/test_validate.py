@@ -217,6 +217,22 @@ CASES: list[tuple[str, Callable[[Files], None], str]] = [
         r"rules.r.when: a condition is an evidence id",
     ),
     (
+        "rule source cites an article without a phrase",
+        _set(
+            "model/rules.yaml::rules",
+            [
+                {
+                    "id": "r",
+                    "when": "red_flag",
+                    "level": "urgent",
+                    "message": "m",
+                    "source": {"basis": "article", "file": "003_f50762881c6da201.txt", "section": "Sciatica"},
+                }
+            ],
+        ),
+        r"rules.r.source.phrase: an article-based source needs 'phrase'",
+    ),
+    (
         "triage threshold missing",
         _delete("model/triage.yaml::thresholds.urgent"),
         r"model/triage.yaml: thresholds.urgent: missing",
