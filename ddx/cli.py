@@ -23,6 +23,19 @@ def _add_model(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", metavar="DIR", help="model directory holding model/ and priors/ (default: bundled)")
 
 
+def _add_intervals(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--intervals [DRAWS]`` and ``--seed``: draws of the model's numbers (see ddx.uncertainty)."""
+    parser.add_argument(
+        "--intervals",
+        nargs="?",
+        type=int,
+        const=1000,
+        metavar="DRAWS",
+        help=f"{what} over DRAWS draws of the model's numbers (default 1000)",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed of the draws (default 0)")
+
+
 def _add_case_source(parser: argparse.ArgumentParser) -> None:
     """One case from inline JSON, a JSON file or a row of a vignette CSV, with optional age and sex."""
     source = parser.add_mutually_exclusive_group(required=True)
@@ -73,15 +86,7 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("--top", type=int, default=5, metavar="K", help="how many top causes to write (default 5)")
     score.add_argument("--strict", action="store_true", help="exit non-zero if any row has an error")
     score.add_argument("--quiet", action="store_true", help="no progress bar, no metrics table")
-    score.add_argument(
-        "--intervals",
-        nargs="?",
-        type=int,
-        const=1000,
-        metavar="DRAWS",
-        help="add posterior intervals (p_low_/p_high_<cause>, top1_stable) from DRAWS draws (default 1000)",
-    )
-    score.add_argument("--seed", type=int, default=0, help="seed of the draws (default 0)")
+    _add_intervals(score, "add posterior intervals (p_low_/p_high_<cause>, top1_stable)")
     _add_model(score)
 
     diagnose = sub.add_parser("diagnose", help="diagnose one case given on the command line")
@@ -113,15 +118,7 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("--cause", metavar="ID", help="the cause to explain (default: the most probable)")
     explain.add_argument("--top", type=int, default=8, metavar="K", help="how many causes to show (default 8)")
     explain.add_argument("-o", "--output", metavar="FILE", help="also draw the case to case.png, .svg or .html")
-    explain.add_argument(
-        "--intervals",
-        nargs="?",
-        type=int,
-        const=1000,
-        metavar="DRAWS",
-        help="show each posterior's 5th-95th percentile over DRAWS draws of the model's numbers (default 1000)",
-    )
-    explain.add_argument("--seed", type=int, default=0, help="seed of the draws (default 0)")
+    _add_intervals(explain, "show each posterior's 5th-95th percentile")
     _add_model(explain)
     return parser
 
