@@ -3,8 +3,8 @@
 :func:`read_case` checks the input's form (JSON object, answer spellings,
 the CSV header and the case id); the engine then checks the evidence ids and
 values as for any other case. :func:`explanation_text` is what ``ddx explain``
-prints: triage, advice, fired rules, the top causes and, for one cause, each
-answer's change in log-odds with its citation, largest first.
+prints: triage, advice, fired rules, the top causes, the next steps and, for
+one cause, each answer's change in log-odds with its citation, largest first.
 """
 
 from __future__ import annotations
@@ -204,6 +204,25 @@ def _answer(value: bool | str) -> str:
     return ("yes" if value else "no") if isinstance(value, bool) else str(value)
 
 
+def _next_steps_lines(result: DiagnosisResult) -> list[str]:
+    """The next steps in reading order: the advice and fired rules, then each leading cause's tests and notes."""
+    if not result.next_steps:
+        return []
+    scores = {s.id: s for s in result.differential}
+    lines = ["", "next steps (most urgent first; then tests and notes for the leading causes):"]
+    current: str | None = None
+    for step in result.next_steps:
+        if step.cause is None:
+            lines.append(f"  [{step.kind}: {step.name}] {step.text}")
+            continue
+        if step.cause != current:
+            current = step.cause
+            lines.append(f"  for {step.cause} ({scores[step.cause].probability:.1%}): {scores[step.cause].label}")
+        lines.append(f"    {step.kind:<9}  {step.name}: {step.text}")
+        lines.append(f"    {'':<9}  source: {step.citation}")
+    return lines
+
+
 def explanation_text(
     result: DiagnosisResult,
     cause: str | None = None,
@@ -253,6 +272,7 @@ def explanation_text(
     lines.append(f"       {'cause':<{width}}  {'posterior':>9}  {'prior':>7}  label")
     for i, s in enumerate(shown, 1):
         lines.append(f"  {i:3d}. {s.id:<{width}}  {s.probability:9.1%}  {s.prior:7.1%}  {s.label}")
+    lines += _next_steps_lines(result)
     lines += [
         "",
         f"why {cause} ({score.probability:.1%}, prior {score.prior:.1%}): change in log-odds when each answer "

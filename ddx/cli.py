@@ -120,6 +120,10 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("-o", "--output", metavar="FILE", help="also draw the case to case.png, .svg or .html")
     _add_intervals(explain, "show each posterior's 5th-95th percentile")
     _add_model(explain)
+
+    interview = sub.add_parser("interview", help="answer questions one at a time, safety first, until it is clear")
+    interview.add_argument("--max-questions", type=int, metavar="N", help="stop after N questions (default: model's)")
+    _add_model(interview)
     return parser
 
 
@@ -221,6 +225,16 @@ def _sensitivity(args: argparse.Namespace) -> int:
     return 0
 
 
+def _interview(args: argparse.Namespace) -> int:
+    from .engine import load
+    from .interview import run_interview
+
+    if args.max_questions is not None and args.max_questions < 1:
+        raise DdxError(f"--max-questions must be at least 1; got {args.max_questions}")
+    run_interview(load(args.model), sys.stdin, sys.stdout, max_questions=args.max_questions)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``ddx`` command; returns the exit code."""
     args = _parser().parse_args(argv)
@@ -231,6 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "visualise": _visualise,
         "explain": _explain,
         "sensitivity": _sensitivity,
+        "interview": _interview,
     }
     try:
         return handlers[args.command](args)

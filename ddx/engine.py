@@ -22,11 +22,14 @@ from .explain import contributions
 from .infer import CaseEvidence, CompiledModel, PrecisionError, compile_model, evaluate_many, posteriors
 from .knowledge import TRIAGE_LEVELS, KnowledgeBase, load_knowledge
 from .network import build_network, reference_log_evidence, reference_posteriors
+from .next_steps import NextStepsGuide, build_steps, load_guide
 from .result import CauseScore, Contribution, DiagnosisResult, FiredRule
 from .triage import most_urgent, network_disposition
 
 if TYPE_CHECKING:  # pragma: no cover
     from pgmpy.models import DiscreteBayesianNetwork
+
+    from .interview import Question
 
 __all__ = ["Engine", "load"]
 
@@ -41,6 +44,7 @@ class Engine:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self._model: CompiledModel = compile_model(kb)
+        self.next_steps_guide: NextStepsGuide = load_guide(kb)  # model/next_steps.yaml; refused here if bad
 
     def __repr__(self) -> str:
         kb = self.kb
@@ -238,12 +242,21 @@ class Engine:
             advice=advice,
             network_triage=disposition,
             model_order=kb.causes,
+            next_steps=build_steps(self.next_steps_guide, ((c.id, c.probability) for c in differential), triage, fired),
             _explain=lambda cause: self.explain(ev, cause),
         )
 
     def explain(self, evidence: Evidence, cause: str) -> tuple[Contribution, ...]:
         """Each answer's effect on ``cause`` (see :func:`ddx.explain.contributions`)."""
         return contributions(self.kb, evidence, cause, self._posteriors)
+
+    def next_questions(
+        self, evidence: Mapping[str, Any] | None = None, age: float | None = None, sex: str | None = None, k: int = 5
+    ) -> tuple[Question, ...]:
+        """The ``k`` unasked questions that would tell most, safety first (see :func:`ddx.interview.next_questions`)."""
+        from .interview import next_questions
+
+        return next_questions(self, evidence, age, sex, k)
 
 
 def load(path: str | Path | None = None) -> Engine:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .evidence import Evidence
+from .next_steps import NextStep, names_of_tests
 from .uncertainty import Interval
 
 __all__ = ["DISCLAIMER", "CauseScore", "Contribution", "DiagnosisResult", "FiredRule"]
@@ -63,7 +64,9 @@ class DiagnosisResult:
 
     ``differential`` is sorted most probable first. When a rule fired,
     ``triage`` is at least as urgent as that rule's level and the
-    probabilities are secondary.
+    probabilities are secondary. ``next_steps`` starts with the triage
+    advice and the fired rules' messages, then gives the tests and notes of
+    the leading causes (see :mod:`ddx.next_steps`).
     """
 
     kb_version: str
@@ -76,6 +79,7 @@ class DiagnosisResult:
     model_order: tuple[str, ...]
     disclaimer: str = DISCLAIMER
     intervals: tuple[Interval, ...] | None = None
+    next_steps: tuple[NextStep, ...] = field(default=(), repr=False)
     _explain: Callable[[str], tuple[Contribution, ...]] | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -119,6 +123,7 @@ class DiagnosisResult:
             score = self.differential[i] if i < len(self.differential) else None
             row[f"top{i + 1}"] = score.id if score else ""
             row[f"p_top{i + 1}"] = score.probability if score else float("nan")
+        row["next_steps"] = ";".join(names_of_tests(self.next_steps))
         probabilities = self.probabilities
         row.update({f"p_{cause}": probabilities[cause] for cause in self.model_order})
         if self.intervals is not None:

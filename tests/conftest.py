@@ -3,7 +3,7 @@
 ``tiny_files()`` returns the files as Python data (relative path -> content)
 so that a test can break one entry and check the error; ``write_kb`` writes
 them out. The tiny model has 3 causes, 4 findings, 3 risk factors and one
-rule-only emergency sign.
+rule-only emergency sign, and next steps for each cause.
 """
 
 from __future__ import annotations
@@ -24,6 +24,42 @@ def judged(value: float, low: float | None = None, high: float | None = None) ->
     low = value / 2 if low is None else low
     high = min(0.99, value * 1.5) if high is None else high
     return {"value": value, "range": [low, high], "basis": "judgement", "rationale": "test value"}
+
+
+def tiny_next_steps() -> dict[str, Any]:
+    """``model/next_steps.yaml`` of the tiny model: a test and notes per cause, one article source."""
+    article = {"basis": "article", "file": "003_f50762881c6da201.txt", "section": "Sciatica", "phrase": "bone spurs"}
+
+    def why() -> dict[str, str]:
+        return {"basis": "judgement", "rationale": "test"}
+
+    return {
+        "leading": {"threshold": 0.1, "max_causes": 5, "rationale": "test"},
+        "self_care_notes": {
+            "by_triage": {"emergency": "omit", "urgent": "after_seen", "routine": "show", "self_care": "show"},
+            "after_seen_prefix": "After you have been seen: ",
+            "rationale": "test",
+        },
+        "causes": {
+            "cause_a": {
+                "tests": [{"name": "test a", "text": "Test for A.", "source": why()}],
+                "notes": [
+                    {"kind": "self_care", "name": "rest a", "text": "Rest at home for A.", "source": why()},
+                    {"kind": "treatment", "name": "pill a", "text": "A pill for A.", "source": why()},
+                ],
+            },
+            "cause_b": {
+                "tests": [{"name": "scan b", "text": "A scan for B.", "source": article}],
+                "notes": [
+                    {"kind": "self_care", "name": "stretch b", "text": "Stretch at home for B.", "source": why()}
+                ],
+            },
+            "cause_c": {
+                "tests": [{"name": "test c", "text": "Test for C.", "source": why()}],
+                "notes": [{"kind": "care", "name": "go now", "text": "Get care now for C.", "source": why()}],
+            },
+        },
+    }
 
 
 def tiny_files() -> dict[str, Any]:
@@ -96,6 +132,7 @@ def tiny_files() -> dict[str, Any]:
             },
             "thresholds": {"emergency": judged(0.2), "urgent": judged(0.3), "routine": judged(0.4)},
         },
+        "model/next_steps.yaml": tiny_next_steps(),
         "priors/scale.yaml": {
             "convention": "test",
             "citations": ["test"],

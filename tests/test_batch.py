@@ -32,6 +32,7 @@ RESULT_COLUMNS = [
     "triage",
     "rules_fired",
     *(c for i in range(1, 6) for c in (f"top{i}", f"p_top{i}")),
+    "next_steps",
     *(f"p_{c}" for c in CAUSES),
     "kb_version",
 ]

@@ -21,6 +21,7 @@ def two_cause_files() -> dict:
     del nodes["causes"]["cause_c"]
     del nodes["findings"]["f4"]
     del files["priors/causes/cause_c.yaml"]
+    del files["model/next_steps.yaml"]["causes"]["cause_c"]
     del files["priors/leaks.yaml"]["f4"]
     files["model/model.yaml"]["exclusive"] = []
     files["model/rules.yaml"]["rules"] = files["model/rules.yaml"]["rules"][:1]

@@ -1,0 +1,936 @@
+"""The interview: ask the next best question, and stop when the answer is clear.
+
+Ranking (:func:`next_questions`, :func:`rank`)
+    Every unasked evidence id is scored by its **expected information gain**:
+    the expected drop in the summed binary entropy of the causes, in bits,
+
+        gain(q) = sum_c [ h(p_c) - P(yes) h(p_c | yes) - P(no) h(p_c | no) ]
+
+    where h is the binary entropy, p_c the posterior of cause c, and
+    P(yes) = P(q = yes | answers) comes from the network's log P(answers).
+    Causes are not mutually exclusive, so each cause's own uncertainty counts;
+    every term is >= 0 (h is concave and p_c is the mixture of its two
+    outcomes), so the gain is 0 exactly when neither answer moves any
+    posterior, and positive otherwise. Every candidate, answered yes and no,
+    is scored in one vectorised pass of the exact fast path.
+
+    **Safety first** (``model/interview.yaml``: ``safety``): before anything
+    ranked by gain come the emergency signs that are red flags for a cause on
+    the list (the leading few causes, and any emergency-acuity cause past its
+    threshold), the signs asked whenever an emergency-acuity cause is
+    possible, and any question whose yes alone would make the triage
+    emergency with a real chance. Red flags of the leading cause come first,
+    then the rest by their chance of a yes.
+
+Interview (:class:`Interview`, :func:`run_interview`)
+    Age and sex, then the opening checklist of emergency signs (one question),
+    then one question at a time. It stops at once when an emergency rule
+    fires; after the maximum number of questions; and, once no safety
+    question is pending, when the leading cause passes the confidence
+    threshold or when no remaining question is likely to change the triage or
+    the top three. Every threshold lives in ``model/interview.yaml``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+import numpy as np
+
+from . import rules as rule_layer
+from ._files import read_yaml
+from .errors import DdxError, KnowledgeBaseError, did_you_mean
+from .evidence import Evidence, normalise
+from .infer import evaluate_many
+from .knowledge import TRIAGE_LEVELS, KnowledgeBase
+from .result import DiagnosisResult
+from .triage import most_urgent, network_disposition
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .engine import Engine
+
+__all__ = [
+    "SCREEN_ID",
+    "SETTINGS_FILE",
+    "Interview",
+    "Question",
+    "Ranking",
+    "Settings",
+    "Stop",
+    "load_settings",
+    "next_questions",
+    "rank",
+    "run_interview",
+]
+
+#: The interview's settings, relative to the model directory.
+SETTINGS_FILE = "model/interview.yaml"
+#: The id of the opening checklist of emergency signs (not an evidence id).
+SCREEN_ID = "emergency_screen"
+
+
+# --------------------------------------------------------------------------- settings
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    """An emergency sign and the causes it is a red flag for."""
+
+    sign: str
+    causes: tuple[str, ...]
+    rationale: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The interview's documented settings (``model/interview.yaml``)."""
+
+    confidence: float
+    max_questions: int
+    min_change_probability: float
+    list_top: int
+    list_min_probability: float
+    emergency_threshold: float
+    emergency_ask: tuple[str, ...]
+    emergency_answer_probability: float
+    red_flags: Mapping[str, RedFlag]
+    screen_question: str
+    screen_signs: tuple[str, ...]
+    exhaustive: tuple[tuple[str, ...], ...]
+
+
+def load_settings(kb: KnowledgeBase) -> Settings:
+    """Read and check ``model/interview.yaml`` of the knowledge base's directory.
+
+    Raises
+    ------
+    KnowledgeBaseError
+        Listing every problem, each naming the file and the field.
+    """
+    path = kb.root / SETTINGS_FILE
+    data, problems = _read(path)
+    problems = [f"{SETTINGS_FILE}: {p}" for p in problems]
+    if problems:
+        if data is None and problems[0].endswith("file is missing"):
+            problems[0] += f" (expected at {path}; see docs/interview.md for its format)"
+        raise KnowledgeBaseError(problems)
+    return _settings(kb, data)
+
+
+_PARSED: dict[tuple[str, int, int], Any] = {}
+
+
+def _read(path: Path) -> tuple[Any, list[str]]:
+    """Parse the settings file, once per version of it (the ranking reads it on every call)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return read_yaml(path)
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    if key not in _PARSED:
+        _PARSED[key] = read_yaml(path)
+    data, problems = _PARSED[key]
+    return data, list(problems)
+
+
+class _Checker:
+    """Collects the problems of one settings file, each as ``file: field: message``."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def add(self, where: str, message: str) -> None:
+        self.problems.append(f"{SETTINGS_FILE}: {where}: {message}")
+
+    def mapping(self, data: Any, where: str, keys: Iterable[str]) -> Mapping[str, Any]:
+        if not isinstance(data, Mapping):
+            self.add(where, f"expected a mapping with {', '.join(keys)}; got {type(data).__name__}")
+            return {}
+        for key in keys:
+            if key not in data:
+                self.add(f"{where}.{key}", "missing")
+        for key in data:
+            if key not in keys:
+                self.add(f"{where}.{key}", f"unknown field{did_you_mean(str(key), keys)}")
+        return data
+
+    def number(self, data: Any, where: str, low: float, high: float, integer: bool = False) -> float:
+        if data is None:  # reported as missing by its parent
+            return math.nan
+        entry = self.mapping(data, where, ("value", "rationale"))
+        value = entry.get("value")
+        if "value" in entry:
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or (integer and not isinstance(value, int))
+            ):
+                self.add(f"{where}.value", f"expected {'an integer' if integer else 'a number'}; got {value!r}")
+                value = None
+            elif not low <= value <= high:
+                self.add(f"{where}.value", f"must be between {low:g} and {high:g}; got {value!r}")
+        if "rationale" in entry and not (isinstance(entry["rationale"], str) and entry["rationale"].strip()):
+            self.add(f"{where}.rationale", "expected a one-line reason for the number")
+        return float(value) if isinstance(value, (int, float)) else math.nan
+
+    def ids(self, data: Any, where: str, known: tuple[str, ...], kind: str) -> tuple[str, ...]:
+        if not isinstance(data, list) or not all(isinstance(i, str) for i in data):
+            self.add(where, f"expected a list of {kind} ids; got {data!r}")
+            return ()
+        for item in data:
+            if item not in known:
+                self.add(where, f"unknown {kind} '{item}'{did_you_mean(item, known)}")
+        return tuple(data)
+
+
+def _settings(kb: KnowledgeBase, data: Any) -> Settings:
+    check = _Checker()
+    top = check.mapping(data, "(top level)", ("stop", "screen", "safety", "exhaustive"))
+    exhaustive = []
+    groups = top.get("exhaustive", [])
+    if not isinstance(groups, list):
+        check.add("exhaustive", f"expected a list of groups of finding ids; got {groups!r}")
+        groups = []
+    findings = kb.ids("finding")
+    for i, group in enumerate(groups):
+        fields = check.mapping(group, f"exhaustive[{i}]", ("ids", "rationale"))
+        ids = check.ids(fields.get("ids", []), f"exhaustive[{i}].ids", findings, "finding")
+        if len(ids) < 2:
+            check.add(f"exhaustive[{i}].ids", f"expected at least two finding ids; got {list(ids)}")
+        exhaustive.append(ids)
+    screen = check.mapping(top.get("screen", {}), "screen", ("question", "signs", "rationale"))
+    screen_signs = check.ids(screen.get("signs", []), "screen.signs", kb.emergency_signs, "emergency sign")
+    screen_question = screen.get("question")
+    if "question" in screen and not (isinstance(screen_question, str) and screen_question.strip()):
+        check.add("screen.question", f"expected the question text; got {screen_question!r}")
+    stop = check.mapping(top.get("stop", {}), "stop", ("confidence", "max_questions", "min_change_probability"))
+    safety = check.mapping(
+        top.get("safety", {}), "safety", ("on_the_list", "emergency_causes", "emergency_answers", "red_flags")
+    )
+    answers = check.mapping(safety.get("emergency_answers", {}), "safety.emergency_answers", ("min_probability",))
+    listed = check.mapping(safety.get("on_the_list", {}), "safety.on_the_list", ("top", "min_probability"))
+    emerg = check.mapping(
+        safety.get("emergency_causes", {}), "safety.emergency_causes", ("threshold", "ask", "rationale")
+    )
+    flags_raw = safety.get("red_flags", {})
+    red_flags: dict[str, RedFlag] = {}
+    if not isinstance(flags_raw, Mapping):
+        check.add("safety.red_flags", f"expected a mapping of emergency sign -> causes; got {flags_raw!r}")
+        flags_raw = {}
+    for sign, entry in flags_raw.items():
+        where = f"safety.red_flags.{sign}"
+        if sign not in kb.emergency_signs:
+            check.add(where, f"unknown emergency sign '{sign}'{did_you_mean(str(sign), kb.emergency_signs)}")
+        fields = check.mapping(entry, where, ("causes", "rationale"))
+        causes = check.ids(fields.get("causes", []), f"{where}.causes", kb.causes, "cause")
+        red_flags[str(sign)] = RedFlag(str(sign), causes, str(fields.get("rationale", "")))
+    numbers = {
+        "confidence": check.number(stop.get("confidence"), "stop.confidence", 0.5, 1.0),
+        "max_questions": check.number(stop.get("max_questions"), "stop.max_questions", 1, 1000, integer=True),
+        "min_change": check.number(stop.get("min_change_probability"), "stop.min_change_probability", 0.0, 1.0),
+        "top": check.number(listed.get("top"), "safety.on_the_list.top", 1, len(kb.causes), integer=True),
+        "min_p": check.number(listed.get("min_probability"), "safety.on_the_list.min_probability", 0.0, 1.0),
+        "threshold": check.number(emerg.get("threshold"), "safety.emergency_causes.threshold", 0.0, 1.0),
+        "answer": check.number(answers.get("min_probability"), "safety.emergency_answers.min_probability", 0.0, 1.0),
+    }
+    ask = check.ids(emerg.get("ask", []), "safety.emergency_causes.ask", kb.emergency_signs, "emergency sign")
+    if check.problems:
+        raise KnowledgeBaseError(check.problems)
+    return Settings(
+        confidence=numbers["confidence"],
+        max_questions=int(numbers["max_questions"]),
+        min_change_probability=numbers["min_change"],
+        list_top=int(numbers["top"]),
+        list_min_probability=numbers["min_p"],
+        emergency_threshold=numbers["threshold"],
+        emergency_ask=ask,
+        emergency_answer_probability=numbers["answer"],
+        red_flags=red_flags,
+        screen_question=str(screen_question),
+        screen_signs=screen_signs,
+        exhaustive=tuple(exhaustive),
+    )
+
+
+# --------------------------------------------------------------------------- ranking
+
+
+@dataclass(frozen=True)
+class Question:
+    """One candidate question with its score and the reason it would be asked.
+
+    ``gain`` is the expected information (bits) its answer gives about the
+    causes and the triage (see the module docstring); ``p_yes`` the predicted
+    chance of a yes (None where the network has no model of the answer);
+    ``change_probability`` the chance that its answer changes the triage or
+    the set of the top three causes; ``safety`` whether it is asked first for
+    safety (``reason`` says why).
+    """
+
+    id: str
+    text: str
+    gain: float
+    p_yes: float | None
+    change_probability: float
+    safety: bool
+    reason: str
+    options: tuple[str, ...] = ()  # the emergency signs of the opening checklist (``id == SCREEN_ID``)
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The current result and every unasked question, safety questions first, then by gain."""
+
+    result: DiagnosisResult
+    questions: tuple[Question, ...]
+
+    @property
+    def pending_safety(self) -> tuple[Question, ...]:
+        return tuple(q for q in self.questions if q.safety)
+
+
+def _binary_entropy(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-300, 1.0)
+    q = np.clip(1.0 - p, 1e-300, 1.0)
+    return -(p * np.log2(p) + q * np.log2(q))
+
+
+#: Below this predicted chance of a yes, a yes row is computed directly rather than
+#: derived (the derivation divides by P(yes)); a numerical-precision guard, not a clinical setting.
+_DERIVE_FLOOR = 1e-3
+
+
+def _gains(
+    base: np.ndarray, post_yes: np.ndarray, post_no: np.ndarray, p_yes: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Expected drop in the summed binary entropy of the causes, ``(Q,)``, and its share per cause, ``(Q, C)``."""
+    h0 = _binary_entropy(base)
+    weight = p_yes[:, None]
+    per_cause = weight * (h0 - _binary_entropy(post_yes)) + (1.0 - weight) * (h0 - _binary_entropy(post_no))
+    return np.maximum(per_cause.sum(axis=1), 0.0), per_cause
+
+
+def _evaluate(engine: Engine, evidences: list[Evidence]) -> tuple[np.ndarray, np.ndarray]:
+    """Posteriors ``(n, C)`` and log P(answers) ``(n,)`` of checked cases in one fast-path pass.
+
+    Rows the fast path cannot bound (many surprising positive findings) are
+    recomputed by the pgmpy reference, as :meth:`Engine.diagnose_many` does.
+    """
+    result = evaluate_many(engine._model, [engine._case(ev) for ev in evidences])
+    post, log_e = result.posteriors.copy(), result.log_evidence.copy()
+    bad = np.flatnonzero(~result.exact)
+    if len(bad):
+        causes = engine.kb.causes
+        for i in bad:
+            reference = engine._reference(evidences[i])
+            post[i] = [reference[c] for c in causes]
+        log_e[bad] = engine.log_evidence([evidences[i] for i in bad])
+    return post, log_e
+
+
+def _candidates(kb: KnowledgeBase, evidence: Evidence, asked: Iterable[str]) -> list[str]:
+    """Unasked evidence ids that can still be answered yes without contradicting an exclusive group."""
+    skip = {kb.sex_node, kb.age.node, *asked, *evidence.answers}
+    for ids, _ in kb.exclusive:
+        if any(evidence.answers.get(i) for i in ids):
+            skip.update(ids)
+    return [i for i in kb.evidence_ids if i not in skip]
+
+
+def _implied(
+    kb: KnowledgeBase, settings: Settings, answers: Mapping[str, bool | None], node_id: str, value: bool
+) -> dict[str, bool]:
+    """The answers one answer gives: itself, and what the groups of answers imply.
+
+    A yes answers no to the other ids of its exclusive groups (``model/model.yaml``);
+    a no to all but one id of an exhaustive group (``model/interview.yaml``) answers yes to the last.
+    """
+    out = {node_id: value}
+    if value:
+        for ids, _ in kb.exclusive:
+            if node_id in ids:
+                out.update({i: False for i in ids if i != node_id and i not in answers})
+        return out
+    for ids in settings.exhaustive:
+        if node_id in ids and not any(answers.get(i) for i in ids):
+            left = [i for i in ids if i != node_id and answers.get(i) is not False]
+            if len(left) == 1 and left[0] not in answers:
+                out[left[0]] = True
+    return out
+
+
+def _outcomes(
+    engine: Engine, evidence: Evidence, candidates: list[str], settings: Settings
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Posteriors now ``(C,)``, if yes ``(Q, C)``, if no ``(Q, C)``, and P(yes) ``(Q,)`` (NaN: not modelled).
+
+    One fast-path pass scores the current answers, every candidate answered
+    no, and every risk factor answered yes. A finding's yes row follows
+    exactly from the others by the law of total probability,
+
+        P(f+ | e) = 1 - P(f- | e),   P(c | e, f+) = (P(c | e) - P(f- | e) P(c | e, f-)) / P(f+ | e),
+
+    which halves the work (Quickscore's cost doubles with each positive
+    finding). The yes rows are scored directly instead where P(f+ | e) is tiny
+    (the division would lose digits) and where a yes also answers other ids
+    (an exclusive group: one leg only means not both legs); there P(yes) is
+    normalised over the two answers. An id the network does not hold (a
+    rule-only sign) moves nothing: both its rows are the current posteriors.
+    """
+    kb = engine.kb
+    findings, risks = set(kb.network_findings), set(kb.risk_factors)
+    grouped = {i for ids, _ in kb.exclusive for i in ids} | {i for ids in settings.exhaustive for i in ids}
+    rows = [evidence]
+    where: dict[tuple[str, bool], int] = {}
+
+    def add(node_id: str, answers: Mapping[str, bool], value: bool) -> None:
+        where[(node_id, value)] = len(rows)
+        rows.append(Evidence({**evidence.answers, **answers}, evidence.age, evidence.sex))
+
+    for node_id in candidates:
+        if node_id in findings or node_id in risks:
+            add(node_id, _implied(kb, settings, evidence.answers, node_id, False), False)
+        if node_id in risks or node_id in grouped:
+            add(node_id, _implied(kb, settings, evidence.answers, node_id, True), True)
+    post, log_e = _evaluate(engine, rows)
+    base, n = post[0], len(candidates)
+    post_yes, post_no = np.tile(base, (n, 1)), np.tile(base, (n, 1))
+    p_yes = np.full(n, np.nan)
+    direct = []
+    for i, node_id in enumerate(candidates):
+        if (node_id, False) not in where:
+            continue
+        j = where[(node_id, False)]
+        post_no[i] = post[j]
+        if (node_id, True) in where:  # scored directly: P(yes) normalised over the two answers
+            k = where[(node_id, True)]
+            post_yes[i] = post[k]
+            p_yes[i] = math.exp(log_e[k] - np.logaddexp(log_e[k], log_e[j]))
+            continue
+        p = -math.expm1(log_e[j] - log_e[0])
+        p_yes[i] = p
+        if p < _DERIVE_FLOOR:
+            direct.append(i)
+        else:
+            post_yes[i] = np.clip((base - (1.0 - p) * post[j]) / p, 0.0, 1.0)
+    if direct:
+        extra = [Evidence({**evidence.answers, candidates[i]: True}, evidence.age, evidence.sex) for i in direct]
+        post_direct, log_direct = _evaluate(engine, extra)
+        for row, i in enumerate(direct):
+            post_yes[i] = post_direct[row]
+            p_yes[i] = math.exp(log_direct[row] - log_e[0])
+    return base, post_yes, post_no, p_yes
+
+
+class _Triage:
+    """The final triage of hypothetical cases, as :meth:`Engine.diagnose` computes it.
+
+    Rules are met only by yes answers, so a no, or a yes to an id that no
+    rule reads, leaves the fired rules as they are now.
+    """
+
+    def __init__(self, kb: KnowledgeBase, answers: Mapping[str, bool]) -> None:
+        self.kb, self.answers = kb, answers
+        self.causes = kb.causes
+        self.acuity = {c: kb.nodes[c].acuity or TRIAGE_LEVELS[-1] for c in self.causes}
+        self.thresholds = {level: n.value for level, n in kb.thresholds.items()}
+        self.read = {i for rule in kb.rules for i in rule_layer.condition_ids(rule.when)}
+        self.levels_now = self._rule_levels(answers)
+
+    def _rule_levels(self, answers: Mapping[str, bool]) -> list[str]:
+        return [r.level for r in rule_layer.fired(self.kb.rules, answers, TRIAGE_LEVELS)]
+
+    def __call__(self, changed: Mapping[str, bool], post: np.ndarray) -> str:
+        """The triage after the answers ``changed`` (added to the current ones), given the posteriors."""
+        disposition = network_disposition(
+            dict(zip(self.causes, post.tolist(), strict=True)), self.acuity, self.thresholds
+        )
+        levels = self.levels_now
+        if any(value and node_id in self.read for node_id, value in changed.items()):
+            levels = self._rule_levels({**self.answers, **changed})
+        return most_urgent([disposition, *levels])
+
+
+def _top3(post: np.ndarray) -> list[frozenset[int]]:
+    """The set of the three most probable causes of each row (ties by model order, as the differential)."""
+    return [frozenset(row) for row in np.argsort(-post, axis=1, kind="stable")[:, :3].tolist()]
+
+
+def _on_the_list(kb: KnowledgeBase, settings: Settings, post: Mapping[str, float]) -> list[str]:
+    """The causes whose danger signs matter now: the leading few, and any likely emergency-acuity cause."""
+    causes = kb.causes
+    order = sorted(causes, key=lambda c: (-post[c], causes.index(c)))
+    listed = [c for c in order[: settings.list_top] if post[c] >= settings.list_min_probability]
+    listed += [
+        c
+        for c in order
+        if c not in listed and kb.nodes[c].acuity == "emergency" and post[c] >= settings.emergency_threshold
+    ]
+    return listed
+
+
+def _safety_reasons(kb: KnowledgeBase, settings: Settings, post: Mapping[str, float]) -> dict[str, str]:
+    """Emergency signs that matter for the causes on the list: sign -> why."""
+    listed = _on_the_list(kb, settings, post)
+    reasons: dict[str, str] = {}
+    for sign, flag in settings.red_flags.items():
+        hits = [c for c in listed if c in flag.causes]
+        if hits:
+            reasons[sign] = "safety: a red flag for " + ", ".join(f"{c} ({post[c]:.0%})" for c in hits)
+    emergency = [c for c in listed if kb.nodes[c].acuity == "emergency" and post[c] >= settings.emergency_threshold]
+    if emergency:
+        names = ", ".join(f"{c} ({post[c]:.0%})" for c in emergency)
+        for sign in settings.emergency_ask:
+            reasons.setdefault(sign, f"safety: an emergency-acuity cause is possible: {names}")
+    return reasons
+
+
+def _information_reason(
+    labels: list[str], gain: float, per_cause: np.ndarray, base: np.ndarray, yes: np.ndarray, no: np.ndarray
+) -> str:
+    """Why a question is asked for its information: the cause whose uncertainty it resolves most."""
+    if gain <= 0.0:
+        return "no answer moves any cause"
+    c = int(np.argmax(per_cause))
+    label = labels[c]
+    return f"would move {label} most: {base[c]:.0%} now, {yes[c]:.0%} if yes, {no[c]:.0%} if no"
+
+
+def rank(engine: Engine, evidence: Evidence, asked: Iterable[str] = (), settings: Settings | None = None) -> Ranking:
+    """The current result and every unasked question, ranked (see the module docstring).
+
+    Parameters
+    ----------
+    engine
+        The engine of the knowledge base.
+    evidence
+        The answers so far, checked by :meth:`Engine.normalise`.
+    asked
+        Ids already asked and answered "don't know" (never asked again).
+    settings
+        Default: ``model/interview.yaml`` of the engine's model.
+    """
+    kb = engine.kb
+    settings = load_settings(kb) if settings is None else settings
+    causes = kb.causes
+    candidates = _candidates(kb, evidence, asked)
+    base, post_yes, post_no, p_yes = _outcomes(engine, evidence, candidates, settings)
+    result = engine._result(evidence, dict(zip(causes, base.tolist(), strict=True)))
+    if not candidates:
+        return Ranking(result, ())
+
+    known = ~np.isnan(p_yes)
+    gains, per_cause = _gains(base, post_yes, post_no, np.where(known, p_yes, 0.5))
+
+    triage = _Triage(kb, evidence.answers)
+    labels = [kb.nodes[c].label for c in causes]
+    triage0, top0 = result.triage, _top3(base[None])[0]
+    top_yes, top_no = _top3(post_yes), _top3(post_no)
+    current = result.probabilities
+    reasons = _safety_reasons(kb, settings, current)
+    leading_flags = {sign for sign, flag in settings.red_flags.items() if result.top.id in flag.causes}
+    questions = []
+    for i, node_id in enumerate(candidates):
+        level_yes = triage(_implied(kb, settings, evidence.answers, node_id, True), post_yes[i])
+        level_no = triage(_implied(kb, settings, evidence.answers, node_id, False), post_no[i])
+        changes = (level_yes != triage0 or top_yes[i] != top0, level_no != triage0 or top_no[i] != top0)
+        py = float(p_yes[i]) if known[i] else None
+        change = py * changes[0] + (1 - py) * changes[1] if py is not None else float(any(changes))
+        gain = float(gains[i])
+        reason = reasons.get(node_id)
+        if (
+            reason is None
+            and level_yes == TRIAGE_LEVELS[0] != triage0
+            and py is not None
+            and py >= settings.emergency_answer_probability
+        ):
+            reason = f"safety: a yes ({py:.0%} likely) would make this an emergency"
+        safety = reason is not None
+        if reason is None:
+            reason = _information_reason(labels, gain, per_cause[i], base, post_yes[i], post_no[i])
+            if TRIAGE_LEVELS.index(level_yes) < TRIAGE_LEVELS.index(triage0):
+                reason += f"; yes would raise the triage to {level_yes}"
+        question = kb.nodes[node_id].question or kb.nodes[node_id].label
+        questions.append(Question(node_id, question, gain, py, float(change), safety, reason))
+    index = {c: i for i, c in enumerate(kb.evidence_ids)}
+    questions.sort(
+        key=lambda q: (
+            not q.safety,
+            q.id not in leading_flags if q.safety else False,
+            -(q.p_yes or 0.0) if q.safety else -q.gain,
+            index[q.id],
+        )
+    )
+    return Ranking(result, tuple(questions))
+
+
+def _split(kb: KnowledgeBase, evidence: Mapping[str, Any] | None) -> tuple[dict[str, Any], set[str]]:
+    """Answers, and the ids given as None ("asked, don't know"), merged ids mapped onto their node."""
+    answers = dict(evidence or {})
+    unknown = {kb.merges[k].into if k in kb.merges else k for k, v in answers.items() if v is None}
+    return answers, unknown
+
+
+def next_questions(
+    engine: Engine,
+    evidence: Mapping[str, Any] | None = None,
+    age: float | None = None,
+    sex: str | None = None,
+    k: int | None = 5,
+    *,
+    settings: Settings | None = None,
+) -> tuple[Question, ...]:
+    """The ``k`` unasked questions that would most change the differential, safety questions first.
+
+    Parameters
+    ----------
+    engine
+        The engine (``ddx.load()``).
+    evidence
+        Answers so far: id -> True / False; an id given as None was asked and
+        answered "don't know", so it is not asked again.
+    age, sex
+        As for :meth:`Engine.diagnose`. Age and sex are asked by the interview
+        itself and never ranked.
+    k
+        How many questions to return (None: all).
+
+    Returns
+    -------
+    tuple of Question
+        Each with its id, question text, gain (bits), predicted chance of a
+        yes, and the reason it is asked.
+
+    Raises
+    ------
+    EvidenceError
+        For bad evidence, as :meth:`Engine.diagnose`.
+    KnowledgeBaseError
+        When ``model/interview.yaml`` is missing or wrong.
+
+    Examples
+    --------
+    >>> import ddx
+    >>> q = ddx.load().next_questions({"radiates_from_lower_back_down_leg": True, "back_pain": True}, k=1)
+    >>> q[0].id
+    'loss_of_bladder_or_bowel_control'
+    """
+    kb = engine.kb
+    settings = load_settings(kb) if settings is None else settings
+    answers, unknown = _split(kb, evidence)
+    checked = normalise(kb, answers, age, sex)
+    implied: dict[str, bool] = dict(checked.answers)
+    for node_id, value in checked.answers.items():
+        for other, answer in _implied(kb, settings, implied, node_id, value).items():
+            implied.setdefault(other, answer)
+    checked = Evidence(implied, checked.age, checked.sex)
+    ranking = rank(engine, checked, unknown, settings)
+    return ranking.questions if k is None else ranking.questions[:k]
+
+
+# --------------------------------------------------------------------------- interview
+
+
+@dataclass(frozen=True)
+class Stop:
+    """Why an interview stopped: a short code and a sentence for the person."""
+
+    code: str  # emergency | max_questions | confident | settled | exhausted | ended
+    message: str
+
+
+class Interview:
+    """One interview: the answers so far, the next question, and whether to stop.
+
+    Parameters
+    ----------
+    engine
+        The engine.
+    age, sex
+        As for :meth:`Engine.diagnose` (None: not given).
+    settings
+        Default: ``model/interview.yaml`` of the engine's model.
+    max_questions
+        Overrides ``stop.max_questions`` of the settings.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        age: float | None = None,
+        sex: str | None = None,
+        *,
+        settings: Settings | None = None,
+        max_questions: int | None = None,
+    ) -> None:
+        self.engine = engine
+        self.settings = load_settings(engine.kb) if settings is None else settings
+        self.max_questions = self.settings.max_questions if max_questions is None else max_questions
+        normalise(engine.kb, {}, age, sex)  # check age and sex now
+        self.age, self.sex = age, sex
+        self.answers: dict[str, bool | None] = {}  # every answer, implied ones included; None = don't know
+        self.asked: list[str] = []  # the questions asked, in order
+        self.ended: Stop | None = None
+        self._ranking: Ranking | None = None
+
+    @property
+    def evidence(self) -> Evidence:
+        known = {k: v for k, v in self.answers.items() if v is not None}
+        return normalise(self.engine.kb, known, self.age, self.sex)
+
+    @property
+    def ranking(self) -> Ranking:
+        if self._ranking is None:
+            self._ranking = rank(self.engine, self.evidence, self.answers, self.settings)
+        return self._ranking
+
+    @property
+    def result(self) -> DiagnosisResult:
+        return self.ranking.result
+
+    @property
+    def screen_pending(self) -> bool:
+        """True until the opening checklist of emergency signs is asked (when it has an unanswered sign)."""
+        signs = self.settings.screen_signs
+        return SCREEN_ID not in self.asked and any(s not in self.answers for s in signs)
+
+    def screen_question(self) -> Question:
+        """The opening checklist: every emergency sign of ``screen.signs`` in one question."""
+        signs = tuple(s for s in self.settings.screen_signs if s not in self.answers)
+        reason = "safety: every emergency sign at once, before anything else (a yes to any is an emergency)"
+        return Question(SCREEN_ID, self.settings.screen_question, 0.0, None, 1.0, True, reason, signs)
+
+    def answer_screen(self, present: Iterable[str] | None) -> None:
+        """Answer the checklist: the signs present (the others are then no), or None for don't know."""
+        if present is not None:
+            present = set(present)
+            options = self.screen_question().options
+            unknown = present - set(options)
+            if unknown:
+                raise DdxError(f"not a sign of the checklist: {', '.join(sorted(unknown))}; expected some of {options}")
+            for sign in options:
+                self.answers[sign] = sign in present
+        self.asked.append(SCREEN_ID)
+        self._ranking = None
+
+    def answer(self, evidence_id: str, value: bool | None) -> None:
+        """Record an answer (None: don't know); a yes also answers no to the rest of its exclusive group.
+
+        For the checklist (``SCREEN_ID``) False means none of the signs and
+        None don't know; which signs are present is told by :meth:`answer_screen`.
+        """
+        if evidence_id == SCREEN_ID:
+            if value:
+                raise DdxError("say which emergency signs are present: use answer_screen([...])")
+            self.answer_screen(None if value is None else ())
+            return
+        if value is not None:
+            known = {k: v for k, v in self.answers.items() if v is not None}
+            for node_id, implied in _implied(self.engine.kb, self.settings, known, evidence_id, value).items():
+                if self.answers.get(node_id) is None:
+                    self.answers[node_id] = implied
+        self.answers[evidence_id] = value
+        self.asked.append(evidence_id)
+        self._ranking = None
+
+    def stop(self, max_questions: int | None = None, early: bool = True) -> Stop | None:
+        """Why the interview should stop now, or None to go on (checked in the documented order).
+
+        ``early=False`` keeps only the hard stops (an emergency rule, the
+        maximum, no questions left): the simulation uses it to measure
+        accuracy after a fixed number of questions.
+        """
+        if self.ended is not None:
+            return self.ended
+        limit = self.max_questions if max_questions is None else max_questions
+        result = self.result
+        emergency = [r for r in result.rules_fired if r.level == "emergency"]
+        if emergency:
+            return Stop("emergency", f"an emergency rule fired: {emergency[0].id}")
+        if len(self.asked) >= limit:
+            return Stop("max_questions", f"asked the maximum of {limit} questions")
+        ranking = self.ranking
+        if not ranking.questions:
+            return Stop("exhausted", "no questions left to ask")
+        if ranking.pending_safety or self.screen_pending or not early:
+            return None
+        top = result.top
+        if top.probability >= self.settings.confidence:
+            return Stop(
+                "confident",
+                f"{top.label} reached {top.probability:.0%} (confidence threshold {self.settings.confidence:.0%})",
+            )
+        if all(q.change_probability < self.settings.min_change_probability for q in ranking.questions):
+            return Stop(
+                "settled",
+                "no remaining question is likely to change the triage or the top three "
+                f"(each below {self.settings.min_change_probability:.0%})",
+            )
+        return None
+
+    def next_question(self) -> Question | None:
+        """The question to ask now, or None when the interview should stop."""
+        if self.stop() is not None:
+            return None
+        if self.screen_pending:
+            return self.screen_question()
+        return self.ranking.questions[0]
+
+
+# --------------------------------------------------------------------------- terminal
+
+
+_YES = {"y", "yes"}
+_NO = {"n", "no"}
+_DONT_KNOW = {"", "d", "?", "dk", "don't know", "dont know", "unknown"}
+
+
+class _EndOfInput(Exception):
+    """The input stream ended."""
+
+
+def _ask(prompt: str, read: IO[str], write: IO[str]) -> str:
+    write.write(prompt)
+    write.flush()
+    line = read.readline()
+    if not line:
+        write.write("\n")
+        raise _EndOfInput
+    text = line.strip()
+    if not _interactive(read):
+        write.write(text + "\n")
+    return text
+
+
+def _interactive(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _ask_age(engine: Engine, read: IO[str], write: IO[str]) -> float | None:
+    while True:
+        text = _ask("Age in years (blank to skip): ", read, write)
+        if not text:
+            return None
+        try:
+            age = float(text)
+            normalise(engine.kb, {}, age, None)
+        except (ValueError, DdxError) as exc:
+            write.write(f"  please give a number of years, or leave it blank ({exc})\n")
+            continue
+        return age
+
+
+def _ask_sex(engine: Engine, read: IO[str], write: IO[str]) -> str | None:
+    states = engine.kb.nodes[engine.kb.sex_node].states
+    while True:
+        text = _ask(f"Sex, {' or '.join(states)} (blank to skip): ", read, write).lower()
+        if not text:
+            return None
+        match = [s for s in states if s.startswith(text)]
+        if len(match) == 1:
+            return match[0]
+        write.write(f"  please answer {' or '.join(states)}, or leave it blank\n")
+
+
+def _ask_answer(number: int, question: Question, read: IO[str], write: IO[str]) -> bool | None:
+    write.write(f"\nQ{number}. {question.text}\n    (why: {question.reason})\n")
+    while True:
+        text = _ask("    yes / no / don't know [y/n/d]: ", read, write).lower()
+        if text in _YES:
+            return True
+        if text in _NO:
+            return False
+        if text in _DONT_KNOW:
+            return None
+        write.write("    please answer y (yes), n (no) or d (don't know)\n")
+
+
+def _ask_screen(number: int, question: Question, kb: KnowledgeBase, read: IO[str], write: IO[str]) -> list[str] | None:
+    write.write(f"\nQ{number}. {question.text}\n")
+    for i, sign in enumerate(question.options, 1):
+        write.write(f"    {i:2d}. {kb.nodes[sign].label}\n")
+    write.write(f"    (why: {question.reason})\n")
+    while True:
+        text = _ask("    the numbers of those you have (e.g. 1 3), n (none of these) or d (don't know): ", read, write)
+        text = text.lower()
+        if text in _NO or text == "none":
+            return []
+        if text in _DONT_KNOW:
+            return None
+        parts = text.replace(",", " ").split()
+        if all(p.isdigit() and 1 <= int(p) <= len(question.options) for p in parts):
+            return [question.options[int(p) - 1] for p in parts]
+        write.write(f"    please give numbers from 1 to {len(question.options)}, n or d\n")
+
+
+def _status(result: DiagnosisResult) -> str:
+    top = ", ".join(f"{c.probability:.0%} {c.label.split(' (')[0]}" for c in result.differential[:3])
+    return f"    -> triage: {result.triage} | top: {top}\n"
+
+
+def _final(interview: Interview, write: IO[str]) -> None:
+    result = interview.result
+    stop = interview.stop()
+    write.write(f"\nStopped: {stop.message if stop else 'interview ended'}.\n")
+    if result.rules_fired and result.triage == "emergency":
+        write.write(
+            f"\n*** EMERGENCY: {result.rules_fired[0].message}\n*** {interview.engine.kb.advice['emergency']}\n"
+        )
+    write.write(f"\n{result}\n")
+    top = result.top
+    write.write(f"\nWhy {top.label} ({top.id}, {top.probability:.1%}; prior {top.prior:.1%}):\n")
+    items = result.explain(top.id)
+    shown = [c for c in items if round(c.delta_log_odds, 2) != 0]
+    if not items:
+        write.write("  no answers given: the probability is the prior\n")
+    for c in shown:
+        answer = ("yes" if c.answer else "no") if isinstance(c.answer, bool) else str(c.answer)
+        write.write(f"  {c.evidence_id} = {answer}: {c.delta_log_odds:+.2f} log-odds ({c.direction}); {c.citation}\n")
+    if len(shown) < len(items):
+        write.write(f"  ({len(items) - len(shown)} other answers change its log-odds by less than 0.01)\n")
+
+
+def run_interview(
+    engine: Engine, input_stream: IO[str], output_stream: IO[str], max_questions: int | None = None
+) -> Interview:
+    """Run an interview on text streams (the terminal, or a script): age, sex, then one question at a time.
+
+    End of input or Ctrl-C ends it cleanly with the result so far.
+
+    Returns
+    -------
+    Interview
+        The finished interview (``.result``, ``.answers``, ``.stop()``).
+    """
+    read, write = input_stream, output_stream
+    write.write(
+        "ddx interview: numbness, tingling or pins and needles in the leg.\n"
+        "Decision support, not a diagnosis. Answer y (yes), n (no) or d / ? / blank (don't know).\n\n"
+    )
+    interview = Interview(engine, max_questions=max_questions)
+    try:
+        age = _ask_age(engine, read, write)
+        sex = _ask_sex(engine, read, write)
+        interview = Interview(engine, age, sex, settings=interview.settings, max_questions=max_questions)
+        write.write(_status(interview.result))
+        while (question := interview.next_question()) is not None:
+            number = len(interview.asked) + 1
+            if question.options:
+                interview.answer_screen(_ask_screen(number, question, engine.kb, read, write))
+            else:
+                interview.answer(question.id, _ask_answer(number, question, read, write))
+            write.write(_status(interview.result))
+    except _EndOfInput:
+        interview.ended = Stop("ended", "the input ended; this is the result so far")
+    except KeyboardInterrupt:
+        interview.ended = Stop("ended", "interrupted; this is the result so far")
+    _final(interview, write)
+    write.flush()
+    return interview

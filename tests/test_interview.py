@@ -1,0 +1,448 @@
+"""The interview: question ranking (information gain, safety first), stopping, the terminal session, simulation."""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import io
+import json
+import math
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import yaml
+from conftest import REPO, tiny_files, write_kb
+
+import ddx
+import ddx.cli
+from ddx.errors import DdxError, KnowledgeBaseError
+from ddx.interview import SCREEN_ID, Interview, load_settings, next_questions, run_interview
+
+
+def _number(value: float) -> dict[str, Any]:
+    return {"value": value, "rationale": "test value"}
+
+
+def tiny_interview() -> dict[str, Any]:
+    """Interview settings for the tiny model: red_flag is a red flag for cause_c; a checklist of red_flag."""
+    return {
+        "stop": {"confidence": _number(0.9), "max_questions": _number(4), "min_change_probability": _number(0.0)},
+        "exhaustive": [],
+        "screen": {"question": "Any of these?", "signs": ["red_flag"], "rationale": "test"},
+        "safety": {
+            "on_the_list": {"top": _number(3), "min_probability": _number(0.2)},
+            "emergency_causes": {"threshold": _number(0.5), "ask": [], "rationale": "test"},
+            "emergency_answers": {"min_probability": _number(0.5)},
+            "red_flags": {"red_flag": {"causes": ["cause_c"], "rationale": "test"}},
+        },
+    }
+
+
+def _tiny(tmp_path: Path, settings: dict[str, Any] | None = None, **changes: Any) -> ddx.Engine:
+    files = copy.deepcopy(tiny_files())
+    for rel, data in changes.items():
+        files[rel.replace("__", "/") + ".yaml"] = data
+    files["model/interview.yaml"] = tiny_interview() if settings is None else settings
+    return ddx.load(write_kb(tmp_path / "tiny", files))
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> ddx.Engine:
+    return _tiny(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def bundled() -> ddx.Engine:
+    return ddx.load()
+
+
+def _h(p: float) -> float:
+    return 0.0 if p in (0.0, 1.0) else -(p * math.log2(p) + (1 - p) * math.log2(1 - p))
+
+
+# --------------------------------------------------------------------------- information gain
+
+
+def test_gain_is_zero_for_a_rule_only_sign_and_positive_for_linked_evidence(tiny: ddx.Engine) -> None:
+    ranked = {q.id: q for q in next_questions(tiny, {}, k=None)}
+    assert ranked["red_flag"].gain == 0.0  # no network link: neither answer moves a posterior
+    assert ranked["red_flag"].p_yes is None
+    assert "no answer moves any cause" in ranked["red_flag"].reason
+    for node_id in ("f1", "f2", "f3", "f4", "rf1"):
+        assert ranked[node_id].gain > 0.0, node_id
+        assert 0.0 < ranked[node_id].p_yes < 1.0
+    assert "sex" not in ranked and "older_age" not in ranked  # asked by the interview itself, never ranked
+
+
+def test_gain_equals_the_hand_computed_value(tmp_path: Path) -> None:
+    # No exclusive group, sex male: cause_a (prior 0.3) is the only parent of f1 (link 0.8, leak 0.01),
+    # and no other cause depends on f1 or on cause_a, so the gain is that of cause_a alone.
+    model = copy.deepcopy(tiny_files()["model/model.yaml"])
+    model["exclusive"] = []
+    engine = _tiny(tmp_path, model__model=model)
+    p_yes = 0.3 * (1 - 0.99 * 0.2) + 0.7 * 0.01
+    a_yes = 0.3 * (1 - 0.99 * 0.2) / p_yes
+    a_no = 0.3 * 0.99 * 0.2 / (1 - p_yes)
+    expected = _h(0.3) - p_yes * _h(a_yes) - (1 - p_yes) * _h(a_no)
+    (f1,) = [q for q in next_questions(engine, {}, sex="male", k=None) if q.id == "f1"]
+    assert f1.p_yes == pytest.approx(p_yes, abs=1e-12)
+    assert f1.gain == pytest.approx(expected, abs=1e-9)
+    assert "Cause A" in f1.reason
+
+
+@pytest.mark.parametrize(
+    ("evidence", "age", "sex"),
+    [
+        ({}, None, None),
+        ({"radiates_from_lower_back_down_leg": True, "back_pain": True}, 45, "male"),
+        ({"both_legs": True, "one_leg_only": False, "starts_in_toes_moves_up": True, "diabetes": True}, 66, "female"),
+    ],
+)
+def test_vectorised_gains_match_one_case_at_a_time(bundled: ddx.Engine, evidence, age, sex) -> None:
+    """The one-pass ranking (yes rows derived by total probability) equals diagnose + log_evidence per question."""
+    base = bundled.normalise(evidence, age, sex)
+    h0 = {c.id: _h(c.probability) for c in bundled.diagnose(evidence, age, sex).differential}
+    questions = next_questions(bundled, evidence, age, sex, k=None)
+    checked = 0
+    for q in questions:
+        if q.id in ("one_leg_only", "both_legs") or q.p_yes is None:
+            continue  # a yes there also answers the other id; covered by the interview tests
+        rows = [base.answers | {q.id: True}, base.answers | {q.id: False}]
+        cases = [bundled.normalise(r, age, sex) for r in rows]
+        log_yes, log_no = bundled.log_evidence(cases)
+        p_yes = math.exp(log_yes - np.logaddexp(log_yes, log_no))
+        results = bundled.diagnose_many(cases)
+        cause_bits = sum(
+            h0[c.id] - p_yes * _h(c.probability) - (1 - p_yes) * _h(results[1].probabilities[c.id])
+            for c in results[0].differential
+        )
+        assert q.p_yes == pytest.approx(p_yes, abs=1e-9), q.id
+        assert q.gain == pytest.approx(max(cause_bits, 0.0), abs=1e-8), q.id
+        checked += 1
+    assert checked > 40
+
+
+def test_a_yes_that_contradicts_an_exclusive_group_is_not_asked(bundled: ddx.Engine) -> None:
+    ids = [q.id for q in next_questions(bundled, {"one_leg_only": True}, k=None)]
+    assert "both_legs" not in ids and "one_leg_only" not in ids
+
+
+def test_ids_answered_dont_know_are_not_asked_again(bundled: ddx.Engine) -> None:
+    ids = [q.id for q in next_questions(bundled, {"leg_pain": None}, k=None)]
+    assert "leg_pain" not in ids
+    assert len(ids) == len(bundled.kb.evidence_ids) - 3  # leg_pain, sex, older_age
+
+
+def test_engine_method_delegates(bundled: ddx.Engine) -> None:
+    assert bundled.next_questions({"back_pain": True}, k=3) == next_questions(bundled, {"back_pain": True}, k=3)
+
+
+# --------------------------------------------------------------------------- safety first
+
+
+@pytest.mark.parametrize(
+    ("evidence", "age", "leading"),
+    [
+        ({"radiates_from_lower_back_down_leg": True, "back_pain": True}, None, "sciatica"),
+        ({"radiates_from_lower_back_down_leg": True, "leg_pain": True, "one_leg_only": True}, 40, "sciatica"),
+        ({"radiates_from_lower_back_down_leg": True, "back_pain": True, "leg_pain": True}, 75, "sciatica"),
+    ],
+)
+def test_a_red_flag_of_the_leading_cause_comes_first(bundled: ddx.Engine, evidence, age, leading) -> None:
+    assert bundled.diagnose(evidence, age=age).top.id == leading
+    first = bundled.next_questions(evidence, age=age, k=1)[0]
+    assert first.id == "loss_of_bladder_or_bowel_control"
+    assert first.safety and "sciatica" in first.reason
+    assert first.text == bundled.kb.nodes["loss_of_bladder_or_bowel_control"].question
+
+
+def test_red_flags_of_the_leading_cause_come_first_for_every_leading_cause(bundled: ddx.Engine) -> None:
+    settings = load_settings(bundled.kb)
+    cases = [
+        {"leg_swelling": True, "leg_pain": True, "one_leg_only": True, "prolonged_inactivity": True},
+        {"sudden_severe_onset": True, "leg_weakness": True},
+        {"recent_injury_or_fall": True, "leg_pain": True, "leg_swelling": True},
+    ]
+    for evidence in cases:
+        leading = bundled.diagnose(evidence, age=70).top.id
+        flags = {s for s, flag in settings.red_flags.items() if leading in flag.causes} - set(evidence)
+        if flags:
+            first = bundled.next_questions(evidence, age=70, k=1)[0]
+            assert first.id in flags, (leading, first)
+
+
+def test_safety_questions_precede_the_rest(bundled: ddx.Engine) -> None:
+    questions = bundled.next_questions({"radiates_from_lower_back_down_leg": True}, k=None)
+    flags = [q.safety for q in questions]
+    assert flags == sorted(flags, reverse=True) and any(flags)
+    rest = [q.gain for q in questions if not q.safety]
+    assert rest == sorted(rest, reverse=True)
+
+
+def test_emergency_acuity_cause_puts_its_signs_on_the_list(tmp_path: Path) -> None:
+    settings = tiny_interview()
+    settings["safety"]["emergency_causes"]["threshold"] = _number(0.01)
+    engine = _tiny(tmp_path, settings)
+    first = next_questions(engine, {}, k=1)[0]
+    assert first.id == "red_flag" and first.safety and "cause_c" in first.reason
+
+
+# --------------------------------------------------------------------------- the interview
+
+
+class Person:
+    """An input stream that answers each question the interview printed, from a dict (default: don't know)."""
+
+    def __init__(self, kb: Any, out: io.StringIO, answers: dict[str, Any], age: str = "", sex: str = "") -> None:
+        self.by_text = {n.question: n.id for n in kb.nodes.values() if n.question}
+        self.kb, self.out, self.answers = kb, out, answers
+        self.lines = [age, sex]
+        self.asked: list[str] = []
+
+    def readline(self) -> str:
+        if self.lines:
+            return self.lines.pop(0) + "\n"
+        text = self.out.getvalue()
+        last = re.findall(r"^Q\d+\. (.*)$", text, flags=re.M)[-1]
+        if last.startswith("Before the other questions") or last == "Any of these?":
+            self.asked.append(SCREEN_ID)
+            return str(self.answers.get(SCREEN_ID, "d")) + "\n"
+        node_id = self.by_text[last]
+        self.asked.append(node_id)
+        value = self.answers.get(node_id)
+        return {True: "y", False: "n", None: "d"}[value] + "\n"
+
+
+def _session(engine: ddx.Engine, answers: dict[str, Any], **kwargs: Any) -> tuple[Interview, str, Person]:
+    out = io.StringIO()
+    person = Person(engine.kb, out, answers, kwargs.pop("age", ""), kwargs.pop("sex", ""))
+    interview = run_interview(engine, person, out, **kwargs)  # type: ignore[arg-type]
+    return interview, out.getvalue(), person
+
+
+def test_red_flag_path_stops_at_once_with_the_emergency_advice(bundled: ddx.Engine) -> None:
+    interview, text, person = _session(
+        bundled, {"leg_pain": True, "loss_of_bladder_or_bowel_control": True}, age="48", sex="male"
+    )
+    assert interview.stop().code == "emergency"
+    # asked right after the answer that put sciatica on the list, and the interview ends there
+    assert person.asked[-2:] == ["leg_pain", "loss_of_bladder_or_bowel_control"]
+    assert interview.result.triage == "emergency"
+    assert "*** EMERGENCY" in text and bundled.kb.advice["emergency"] in text
+    assert "Why " in text and "log-odds" in text
+
+
+def test_checklist_yes_is_an_emergency_at_the_first_question(bundled: ddx.Engine) -> None:
+    index = load_settings(bundled.kb).screen_signs.index("slurred_speech") + 1
+    interview, _, person = _session(bundled, {SCREEN_ID: str(index)}, age="70")
+    assert person.asked == [SCREEN_ID]
+    assert interview.stop().code == "emergency" and interview.result.triage == "emergency"
+    assert interview.answers["slurred_speech"] is True and interview.answers["chest_pain"] is False
+
+
+def test_clear_benign_path_stops_when_confident(bundled: ddx.Engine) -> None:
+    answers = {SCREEN_ID: "n", "after_sitting_or_lying_still": True, "resolves_on_moving": True}
+    answers |= {i: False for i in bundled.kb.evidence_ids if i not in answers}
+    interview, text, _ = _session(bundled, answers, age="30", sex="female")
+    stop = interview.stop()
+    assert stop.code in ("confident", "settled"), stop
+    assert interview.result.top.id == "positional_compression"
+    assert interview.result.triage == "self_care"
+    assert len(interview.asked) < load_settings(bundled.kb).max_questions
+    assert "Stopped: " in text
+
+
+def test_dont_know_to_everything_runs_to_the_maximum(bundled: ddx.Engine) -> None:
+    interview, text, person = _session(bundled, {})
+    limit = load_settings(bundled.kb).max_questions
+    assert interview.stop().code == "max_questions"
+    assert len(person.asked) == limit and person.asked[0] == SCREEN_ID
+    assert len(set(person.asked)) == limit  # never the same question twice
+    assert interview.result.probabilities == pytest.approx(bundled.diagnose({}).probabilities)
+    assert f"asked the maximum of {limit} questions" in text
+
+
+def test_max_questions_argument(bundled: ddx.Engine) -> None:
+    interview, _, person = _session(bundled, {}, max_questions=2)
+    assert len(person.asked) == 2 and interview.stop().code == "max_questions"
+
+
+def test_settled_and_exhausted_stops(tmp_path: Path) -> None:
+    settings = tiny_interview()
+    settings["stop"]["min_change_probability"] = _number(1.0)  # nothing is likely enough to change the outcome
+    engine = _tiny(tmp_path, settings)
+    interview = Interview(engine)
+    interview.answer_screen([])
+    assert interview.stop().code == "settled"
+    assert interview.next_question() is None
+    everything = Interview(_tiny(tmp_path / "other"), max_questions=100)
+    while (question := everything.next_question()) is not None:
+        if question.options:
+            everything.answer_screen(None)
+        else:
+            everything.answer(question.id, None)
+    assert everything.stop().code == "exhausted"
+
+
+def test_a_yes_answers_the_exclusive_and_exhaustive_partners(bundled: ddx.Engine) -> None:
+    interview = Interview(bundled)
+    interview.answer("one_leg_only", True)
+    assert interview.answers["both_legs"] is False
+    other = Interview(bundled)
+    other.answer("one_leg_only", False)
+    assert other.answers["both_legs"] is True  # model/interview.yaml: exhaustive
+    assert other.asked == ["one_leg_only"]
+
+
+def test_end_of_input_and_ctrl_c_end_cleanly(bundled: ddx.Engine) -> None:
+    out = io.StringIO()
+    interview = run_interview(bundled, io.StringIO("52\n"), out)
+    assert interview.stop().code == "ended" and "input ended" in out.getvalue()
+    assert "differential:" in out.getvalue()
+
+    class Interrupt(io.StringIO):
+        def readline(self, *args: Any) -> str:
+            raise KeyboardInterrupt
+
+    out = io.StringIO()
+    interview = run_interview(bundled, Interrupt(), out)
+    assert interview.stop().code == "ended" and "interrupted" in out.getvalue()
+
+
+def test_bad_answers_are_asked_again(bundled: ddx.Engine) -> None:
+    out = io.StringIO()
+    interview = run_interview(bundled, io.StringIO("old\n200\n40\nx\nm\nmaybe\n99\nn\nwhat\nn\n"), out, max_questions=2)
+    text = out.getvalue()
+    assert "please give a number of years" in text and "please answer male or female" in text
+    assert "please give numbers from 1 to" in text and "please answer y (yes), n (no) or d" in text
+    assert interview.age == 40 and interview.sex == "male" and len(interview.asked) == 2
+
+
+def test_cli_interview_with_piped_input(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n\n" + "\n" * 40))
+    assert ddx.cli.main(["interview", "--max-questions", "3"]) == 0
+    text = capsys.readouterr().out
+    assert text.count("\nQ") == 3 and "asked the maximum of 3 questions" in text
+    assert ddx.DISCLAIMER in text
+    monkeypatch.setattr(sys, "stdin", io.StringIO("60\nfemale\n1\n"))
+    assert ddx.cli.main(["interview"]) == 0
+    assert "*** EMERGENCY" in capsys.readouterr().out
+    assert ddx.cli.main(["interview", "--max-questions", "0"]) == 2
+
+
+def test_checklist_answers(bundled: ddx.Engine) -> None:
+    interview = Interview(bundled)
+    with pytest.raises(DdxError, match="say which emergency signs"):
+        interview.answer(SCREEN_ID, True)
+    with pytest.raises(DdxError, match="not a sign of the checklist: leg_pain"):
+        interview.answer_screen(["leg_pain"])
+    interview.answer(SCREEN_ID, False)
+    assert all(interview.answers[s] is False for s in load_settings(bundled.kb).screen_signs)
+    assert not interview.screen_pending
+
+
+# --------------------------------------------------------------------------- settings
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda s: s["stop"].pop("confidence"), r"stop\.confidence: missing"),
+        (lambda s: s["stop"].update(max_questions=_number(2.5)), r"stop\.max_questions\.value: expected an integer"),
+        (lambda s: s["stop"].update(confidence=_number(1.5)), r"stop\.confidence\.value: must be between 0.5 and 1"),
+        (lambda s: s["stop"]["confidence"].pop("rationale"), r"stop\.confidence\.rationale: missing"),
+        (
+            lambda s: s["stop"].update(confidnce=_number(1)),
+            r"stop\.confidnce: unknown field \(did you mean 'confidence'",
+        ),
+        (
+            lambda s: s["safety"]["red_flags"]["red_flag"].update(causes=["cause_x"]),
+            r"safety\.red_flags\.red_flag\.causes: unknown cause 'cause_x' \(did you mean 'cause_c'",
+        ),
+        (
+            lambda s: s["safety"]["red_flags"].update(red_flg={"causes": [], "rationale": "x"}),
+            r"safety\.red_flags\.red_flg: unknown emergency sign 'red_flg' \(did you mean 'red_flag'",
+        ),
+        (lambda s: s["screen"].update(signs=["f1"]), r"screen\.signs: unknown emergency sign 'f1'"),
+        (
+            lambda s: s.update(exhaustive=[{"ids": ["f1"], "rationale": "x"}]),
+            r"exhaustive\[0\]\.ids: expected at least two",
+        ),
+    ],
+)
+def test_settings_errors_name_file_and_field(tmp_path: Path, change, message) -> None:
+    settings = tiny_interview()
+    change(settings)
+    with pytest.raises(KnowledgeBaseError, match=r"model/interview\.yaml: " + message):
+        next_questions(_tiny(tmp_path, settings))
+
+
+def test_missing_settings_file_says_where(tiny_engine: ddx.Engine) -> None:
+    with pytest.raises(KnowledgeBaseError, match=r"model/interview\.yaml: file is missing .*docs/interview\.md"):
+        next_questions(tiny_engine)
+
+
+def test_bundled_settings_name_known_ids(bundled: ddx.Engine) -> None:
+    settings = load_settings(bundled.kb)
+    assert set(settings.screen_signs) == set(bundled.kb.emergency_signs)
+    assert set(settings.red_flags) == set(bundled.kb.emergency_signs)  # every sign is a red flag for some cause
+    raw = yaml.safe_load((REPO / "model/interview.yaml").read_text())
+    numbers = [raw["stop"][k] for k in raw["stop"]] + [
+        raw["safety"]["on_the_list"][k] for k in ("top", "min_probability")
+    ]
+    numbers += [raw["safety"]["emergency_causes"]["threshold"], raw["safety"]["emergency_answers"]["min_probability"]]
+    assert all(n["rationale"].strip() for n in numbers)
+
+
+# --------------------------------------------------------------------------- simulation script
+
+
+def _simulation_module():
+    spec = importlib.util.spec_from_file_location("simulate_interview", REPO / "scripts/simulate_interview.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["simulate_interview"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+SMALL_CSV = """\
+case_id,after_sitting_or_lying_still,resolves_on_moving,radiates_from_lower_back_down_leg,back_pain,leg_pain,\
+slurred_speech,sudden_severe_onset,age,sex,gold_cause,gold_triage
+pos,yes,yes,,,no,,,30,female,positional_compression,self_care
+sci,,no,yes,yes,yes,,,45,male,herniated_disc,routine
+str,,,,,,yes,yes,72,male,stroke,emergency
+"""
+
+
+def test_simulation_runs_on_a_small_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sim = _simulation_module()
+    source = tmp_path / "small.csv"
+    source.write_text(SMALL_CSV)
+    figures, cases = tmp_path / "figures.json", tmp_path / "cases.csv"
+    assert sim.main([str(source), "--json", str(figures), "--cases", str(cases), "--quiet"]) == 0
+    text = capsys.readouterr().out
+    for row in ("all evidence", "after 3 questions", "after 12 questions", "at the interview's stop"):
+        assert row in text
+    summary = json.loads(figures.read_text())
+    assert summary["n"] == 3
+    assert summary["emergency_sign_cases"] == 1 and summary["emergency_sign_cases_caught_within_3"] == 1
+    assert summary["gold_emergency_triaged_emergency_at_stop"] == 1
+    assert summary["accuracy"]["all evidence"]["top1"] == pytest.approx(1.0)
+    assert summary["stops"]["emergency"] == 1
+    assert cases.read_text().splitlines()[0].startswith("case_id,gold_cause,gold_triage,n_questions,stop")
+
+
+def test_simulation_refuses_an_unknown_column(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sim = _simulation_module()
+    source = tmp_path / "bad.csv"
+    source.write_text("case_id,leg_painn,gold_cause\nx,yes,sciatica\n")
+    assert sim.main([str(source), "--quiet"]) == 2
+    assert "unknown column 'leg_painn' (did you mean 'leg_pain'?)" in capsys.readouterr().err
+    source.write_text("case_id,leg_pain,gold_cause\nx,maybe,sciatic\n")
+    assert sim.main([str(source), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "'leg_pain' must be yes/no or blank; got 'maybe'" in err and "did you mean 'sciatica'" in err
