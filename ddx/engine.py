@@ -82,26 +82,33 @@ class Engine:
             return self._reference(evidence)
         return dict(zip(self._model.causes, values.tolist(), strict=True))
 
-    def _posteriors_many(self, evidences: Sequence[Evidence]) -> list[dict[str, float]]:
-        result = evaluate_many(self._model, [self._case(ev) for ev in evidences])
-        causes = self._model.causes
-        return [
-            dict(zip(causes, row.tolist(), strict=True)) if good else self._reference(ev)
-            for ev, row, good in zip(evidences, result.posteriors, result.exact, strict=True)
-        ]
+    def evaluate(self, evidences: Sequence[Evidence], log_evidence: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """Posteriors ``(n, C)`` (causes in model order) and log P(answers) ``(n,)`` in one pass.
 
-    def log_evidence(self, evidences: Sequence[Evidence]) -> np.ndarray:
-        """log P(answers | the complaint) of each checked case (for predictive probabilities).
-
-        The probability that an unasked question is answered yes is
-        ``exp(log_evidence([e + yes]) - log_evidence([e]))``.
+        Rows the fast path cannot bound to its tolerance (many surprising
+        positive findings) are recomputed by the pgmpy reference; with
+        ``log_evidence=False`` their log P(answers) is left as the fast path's
+        estimate (the reference costs one query per answer). The probability
+        that an unasked question is answered yes is ``exp(log P(e + yes) - log P(e))``.
         """
         result = evaluate_many(self._model, [self._case(ev) for ev in evidences])
-        out = result.log_evidence.copy()
+        post, log_e = result.posteriors.copy(), result.log_evidence.copy()
         for i in np.flatnonzero(~result.exact):
-            states = {k: v for k, v in evidences[int(i)].states(self.kb).items() if k in self.network.nodes}
-            out[i] = reference_log_evidence(self.network, states)
-        return out
+            ev = evidences[int(i)]
+            reference = self._reference(ev)
+            post[i] = [reference[c] for c in self.kb.causes]
+            if log_evidence:
+                states = {k: v for k, v in ev.states(self.kb).items() if k in self.network.nodes}
+                log_e[i] = reference_log_evidence(self.network, states)
+        return post, log_e
+
+    def _posteriors_many(self, evidences: Sequence[Evidence]) -> list[dict[str, float]]:
+        post, _ = self.evaluate(evidences, log_evidence=False)
+        return [dict(zip(self.kb.causes, row.tolist(), strict=True)) for row in post]
+
+    def log_evidence(self, evidences: Sequence[Evidence]) -> np.ndarray:
+        """log P(answers | the complaint) of each checked case (see :meth:`evaluate`)."""
+        return self.evaluate(evidences)[1]
 
     def _reference(self, evidence: Evidence) -> dict[str, float]:
         states = {k: v for k, v in evidence.states(self.kb).items() if k in self.network.nodes}

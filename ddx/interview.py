@@ -45,7 +45,6 @@ from . import rules as rule_layer
 from ._files import read_yaml
 from .errors import DdxError, KnowledgeBaseError, did_you_mean
 from .evidence import Evidence, normalise
-from .infer import evaluate_many
 from .knowledge import TRIAGE_LEVELS, KnowledgeBase
 from .result import DiagnosisResult
 from .triage import most_urgent, network_disposition
@@ -314,24 +313,6 @@ def _gains(
     return np.maximum(per_cause.sum(axis=1), 0.0), per_cause
 
 
-def _evaluate(engine: Engine, evidences: list[Evidence]) -> tuple[np.ndarray, np.ndarray]:
-    """Posteriors ``(n, C)`` and log P(answers) ``(n,)`` of checked cases in one fast-path pass.
-
-    Rows the fast path cannot bound (many surprising positive findings) are
-    recomputed by the pgmpy reference, as :meth:`Engine.diagnose_many` does.
-    """
-    result = evaluate_many(engine._model, [engine._case(ev) for ev in evidences])
-    post, log_e = result.posteriors.copy(), result.log_evidence.copy()
-    bad = np.flatnonzero(~result.exact)
-    if len(bad):
-        causes = engine.kb.causes
-        for i in bad:
-            reference = engine._reference(evidences[i])
-            post[i] = [reference[c] for c in causes]
-        log_e[bad] = engine.log_evidence([evidences[i] for i in bad])
-    return post, log_e
-
-
 def _candidates(kb: KnowledgeBase, evidence: Evidence, asked: Iterable[str]) -> list[str]:
     """Unasked evidence ids that can still be answered yes without contradicting an exclusive group."""
     skip = {kb.sex_node, kb.age.node, *asked, *evidence.answers}
@@ -396,7 +377,7 @@ def _outcomes(
             add(node_id, _implied(kb, settings, evidence.answers, node_id, False), False)
         if node_id in risks or node_id in grouped:
             add(node_id, _implied(kb, settings, evidence.answers, node_id, True), True)
-    post, log_e = _evaluate(engine, rows)
+    post, log_e = engine.evaluate(rows)
     base, n = post[0], len(candidates)
     post_yes, post_no = np.tile(base, (n, 1)), np.tile(base, (n, 1))
     p_yes = np.full(n, np.nan)
@@ -419,7 +400,7 @@ def _outcomes(
             post_yes[i] = np.clip((base - (1.0 - p) * post[j]) / p, 0.0, 1.0)
     if direct:
         extra = [Evidence({**evidence.answers, candidates[i]: True}, evidence.age, evidence.sex) for i in direct]
-        post_direct, log_direct = _evaluate(engine, extra)
+        post_direct, log_direct = engine.evaluate(extra)
         for row, i in enumerate(direct):
             post_yes[i] = post_direct[row]
             p_yes[i] = math.exp(log_direct[row] - log_e[0])
