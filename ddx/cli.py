@@ -227,7 +227,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
 
 def _interview(args: argparse.Namespace) -> int:
     from .engine import load
-    from .interview import run_interview
+    from .interview_terminal import run_interview
 
     if args.max_questions is not None and args.max_questions < 1:
         raise DdxError(f"--max-questions must be at least 1; got {args.max_questions}")

@@ -20,7 +20,8 @@ from conftest import REPO, tiny_files, write_kb
 import ddx
 import ddx.cli
 from ddx.errors import DdxError, KnowledgeBaseError
-from ddx.interview import SCREEN_ID, Interview, load_settings, next_questions, run_interview
+from ddx.interview import SCREEN_ID, Interview, load_settings, next_questions
+from ddx.interview_terminal import run_interview
 
 
 def _number(value: float) -> dict[str, Any]:
