@@ -1,6 +1,6 @@
 """Score a CSV of vignettes: same rows in, same rows out, plus metrics when gold labels are given.
 
-The file is read twice. A first pass (standard-library ``csv``, one row at
+The file is read twice. A first pass (:mod:`ddx.csvscan`, one row at
 a time) checks everything that concerns the file as a whole before any
 output is written: the encoding, the header, the number of fields in every
 row and unique ``case_id`` values. The second pass reads chunks with pandas,
@@ -14,9 +14,7 @@ Row numbers in messages count data rows from 1 (the header is not a row).
 
 from __future__ import annotations
 
-import codecs
 import contextlib
-import csv
 import json
 import math
 import os
@@ -29,6 +27,7 @@ from typing import IO, Any
 
 import pandas as pd
 
+from .csvscan import ID_COLUMN, MAX_LISTED, duplicates_message, read_header, scan_rows
 from .engine import Engine, load
 from .errors import DdxError, EvidenceError, InputFileError, did_you_mean
 from .evidence import Evidence
@@ -44,12 +43,10 @@ __all__ = ["DEFAULT_CHUNK_SIZE", "check_columns", "score_file", "score_frame"]
 DEFAULT_CHUNK_SIZE = 10_000
 #: How probabilities are written: enough digits to compare with the engine to 1e-9.
 FLOAT_FORMAT = "%.10g"
-ID_COLUMN = "case_id"
 GOLD_CAUSE, GOLD_TRIAGE, GOLD_RANK = "gold_cause", "gold_triage", "gold_rank"
 #: Input columns that are not evidence ids.
 RESERVED = (ID_COLUMN, "age", "sex", GOLD_CAUSE, GOLD_TRIAGE)
 ANSWER_HELP = "use yes/no or leave blank (also 1/0, true/false, y/n)"
-_MAX_LISTED = 10
 
 
 # --------------------------------------------------------------------------- columns
@@ -111,7 +108,7 @@ def _structure_problems(columns: Sequence[str]) -> list[str]:
         hint = ""
         if len(columns) == 1 and any(sep in columns[0] for sep in "\t;|"):
             hint = "; the header has one column: is the file comma-separated?"
-        found = ", ".join(repr(c) for c in columns[:_MAX_LISTED])
+        found = ", ".join(repr(c) for c in columns[:MAX_LISTED])
         problems.append(f"no '{ID_COLUMN}' column (found {found}){did_you_mean(ID_COLUMN, columns)}{hint}")
     blank = [str(i + 1) for i, c in enumerate(columns) if not c]
     if blank:
@@ -246,13 +243,7 @@ def _check_unique_ids(ids: Sequence[str]) -> None:
             rows.setdefault(case_id, []).append(row)
     repeated = {k: v for k, v in rows.items() if len(v) > 1}
     if repeated:
-        raise InputFileError(_duplicates_message("input", repeated))
-
-
-def _duplicates_message(where: str, rows: Mapping[str, Sequence[int]]) -> str:
-    listed = [f"'{k}' (rows {', '.join(map(str, v))})" for k, v in list(rows.items())[:_MAX_LISTED]]
-    more = f" and {len(rows) - _MAX_LISTED} more" if len(rows) > _MAX_LISTED else ""
-    return f"{where}: duplicate case_id values: {', '.join(listed)}{more}; every case_id must be unique"
+        raise InputFileError(duplicates_message("input", repeated))
 
 
 def _check_blank_ids(ids: Sequence[str], problems: list[list[str]]) -> None:
@@ -629,105 +620,3 @@ def _replacing(target: Path) -> Iterator[IO[str]]:
     finally:
         with contextlib.suppress(FileNotFoundError):
             partial.unlink()
-
-
-# --------------------------------------------------------------------------- first pass
-
-
-def _text_lines(source: Path) -> Iterator[str]:
-    """The lines of ``source`` decoded as UTF-8, naming the byte offset of any byte that is not."""
-    offset = 0
-    with source.open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            start = 0
-            if number == 1:
-                if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-                    raise InputFileError(f"{source}: the file is UTF-16 text; save it as UTF-8 (CSV UTF-8)")
-                if raw.startswith(codecs.BOM_UTF8):
-                    start = len(codecs.BOM_UTF8)
-            try:
-                yield raw[start:].decode("utf-8")
-            except UnicodeDecodeError as exc:
-                at = offset + start + exc.start
-                raise InputFileError(
-                    f"{source}: not UTF-8 text: byte 0x{raw[start + exc.start]:02x} at byte offset {at} "
-                    f"(line {number}) cannot be read; save the file as UTF-8 (CSV UTF-8)"
-                ) from None
-            offset += len(raw)
-
-
-def _records(source: Path) -> Iterator[tuple[int, list[str]]]:
-    """(line number, fields) of every non-blank record, the header first."""
-    reader = csv.reader(_text_lines(source))
-    try:
-        for fields in reader:
-            if fields:
-                yield reader.line_num, fields
-    except csv.Error as exc:
-        raise InputFileError(f"{source}: line {reader.line_num}: cannot read the CSV: {exc}") from None
-
-
-def read_header(source: Path) -> list[str]:
-    """The column names of ``source`` (surrounding spaces removed).
-
-    Raises
-    ------
-    InputFileError
-        If the file is empty or not UTF-8.
-    """
-    for _, fields in _records(source):
-        header = [name.strip() for name in fields]
-        if any(header):
-            return header
-        break
-    raise InputFileError(f"{source}: the file is empty; expected a header row with case_id and evidence ids")
-
-
-def scan_rows(source: Path, header: Sequence[str]) -> int:
-    """Check every row's field count and that case_id values are unique; return the row count.
-
-    Raises
-    ------
-    InputFileError
-        Naming the first rows with the wrong number of fields, or the
-        repeated ``case_id`` values and their rows.
-    """
-    id_index = list(header).index(ID_COLUMN)
-    seen: set[str] = set()
-    repeated: set[str] = set()
-    wrong: list[str] = []
-    wrong_count = rows = 0
-    records = _records(source)
-    next(records)  # the header
-    for line, fields in records:
-        rows += 1
-        if len(fields) != len(header):
-            wrong_count += 1
-            if len(wrong) < _MAX_LISTED:
-                wrong.append(f"row {rows} (line {line}) has {len(fields)}")
-            continue
-        case_id = fields[id_index]
-        if case_id in seen:
-            repeated.add(case_id)
-        elif case_id.strip():
-            seen.add(case_id)
-    if wrong:
-        more = f" and {wrong_count - len(wrong)} more rows" if wrong_count > len(wrong) else ""
-        raise InputFileError(
-            f"{source}: the header has {len(header)} fields but {'; '.join(wrong)}{more}; "
-            "check for unquoted commas, unclosed quotes or missing fields"
-        )
-    if repeated:
-        raise InputFileError(_duplicates_message(str(source), _rows_of(source, id_index, repeated)))
-    return rows
-
-
-def _rows_of(source: Path, id_index: int, ids: set[str]) -> dict[str, list[int]]:
-    """The rows of each of ``ids`` (only when a duplicate was found), in file order."""
-    found: dict[str, list[int]] = {}
-    records = _records(source)
-    next(records)
-    for row, (_, fields) in enumerate(records, start=1):
-        if fields[id_index] in ids:
-            found.setdefault(fields[id_index], []).append(row)
-    return found
