@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import random
+import re
+from pathlib import Path
 from typing import Any
 
+import pytest
+
 from ddx.knowledge import KnowledgeBase
+from ddx.validate import MAX_PHRASE_WORDS
 
 
 def random_case(
@@ -29,3 +34,25 @@ def random_case(
         evidence[kb.age.node] = rng.random() < 0.5
     sex = rng.choice([None, "female", "male"])
     return evidence, age, sex
+
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+#: Skip a citation check, saying why, when the source articles are not beside the repository.
+needs_seeds = pytest.mark.skipif(
+    not SEEDS.is_dir(), reason=f"source articles not found in {SEEDS} (shared folder absent)"
+)
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def assert_cited_verbatim(file: str | None, section: str | None, phrase: str | None) -> None:
+    """The phrase and section appear verbatim (case and white space aside) in the article; phrase <= 8 words."""
+    assert file and section and phrase, "an article citation needs file, section and phrase"
+    path = SEEDS / file
+    assert path.is_file(), f"no article {file} in {SEEDS}"
+    text = _normalise(path.read_text(encoding="utf-8"))
+    assert _normalise(phrase) in text, f"phrase not in {file}: {phrase!r}"
+    assert _normalise(section) in text, f"section not in {file}: {section!r}"
+    assert len(phrase.split()) <= MAX_PHRASE_WORDS, f"phrase longer than {MAX_PHRASE_WORDS} words: {phrase!r}"

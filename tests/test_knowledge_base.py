@@ -7,20 +7,18 @@ tests that need them are skipped, with the reason, when that folder is absent.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 import yaml
+from helpers import assert_cited_verbatim, needs_seeds
 
 from ddx.knowledge import KnowledgeBase, Number, load_knowledge
 from ddx.report import marginal_prior, render_markdown
-from ddx.validate import MAX_PHRASE_WORDS
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 INVENTORY = SHARED / "knowledge" / "inventory.yaml"
-SEEDS = SHARED / "seeds"
 DOC = REPO_ROOT / "docs" / "knowledge-base.md"
 INVENTORY_SECTIONS = {
     "causes": "cause",
@@ -31,9 +29,6 @@ INVENTORY_SECTIONS = {
 
 needs_inventory = pytest.mark.skipif(
     not INVENTORY.is_file(), reason=f"knowledge inventory not found at {INVENTORY} (shared folder absent)"
-)
-needs_seeds = pytest.mark.skipif(
-    not SEEDS.is_dir(), reason=f"source articles not found in {SEEDS} (shared folder absent)"
 )
 
 
@@ -61,10 +56,6 @@ def _numbers() -> list[Number]:
 
 NUMBERS = _numbers()
 ARTICLE_NUMBERS = [n for n in NUMBERS if n.basis == "article"]
-
-
-def _normalise(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip().casefold()
 
 
 def _inventory() -> dict[str, dict[str, object]]:
@@ -128,13 +119,7 @@ def test_number_lies_in_its_range_and_has_a_basis(number: Number) -> None:
 @needs_seeds
 @pytest.mark.parametrize("number", ARTICLE_NUMBERS, ids=lambda n: n.where)
 def test_phrase_and_section_appear_verbatim_in_the_article(number: Number) -> None:
-    assert number.file and number.section and number.phrase
-    path = SEEDS / number.file
-    assert path.is_file(), f"no article {number.file} in {SEEDS}"
-    text = _normalise(path.read_text(encoding="utf-8"))
-    assert _normalise(number.phrase) in text, f"phrase not in {number.file}: {number.phrase!r}"
-    assert _normalise(number.section) in text, f"section not in {number.file}: {number.section!r}"
-    assert len(number.phrase.split()) <= MAX_PHRASE_WORDS, f"phrase longer than {MAX_PHRASE_WORDS} words"
+    assert_cited_verbatim(number.file, number.section, number.phrase)
 
 
 @pytest.mark.parametrize("number", ARTICLE_NUMBERS, ids=lambda n: n.where)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from helpers import assert_cited_verbatim, needs_seeds
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -129,3 +130,16 @@ def test_issue_examples_on_the_bundled_model(bundled):
     benign = bundled.diagnose({"after_sitting_or_lying_still": True, "resolves_on_moving": True})
     assert benign.triage == "self_care"
     assert benign.top.id == "positional_compression"
+
+
+def _rule_sources():
+    import ddx
+
+    raw = ddx.load().kb.raw["model/rules.yaml"]["rules"]
+    return [pytest.param(rule["source"], id=rule["id"]) for rule in raw if rule["source"]["basis"] == "article"]
+
+
+@needs_seeds
+@pytest.mark.parametrize("source", _rule_sources())
+def test_rule_citations_appear_verbatim_in_the_article(source):
+    assert_cited_verbatim(source["file"], source["section"], source["phrase"])
