@@ -105,6 +105,20 @@ def _parser() -> argparse.ArgumentParser:
     sens.add_argument("-o", "--output", metavar="FILE", help="also draw a tornado chart (.png, .svg or .html)")
     _add_model(sens)
 
+    export = sub.add_parser("export", help="write the network as XMLBIF or BIF for other Bayesian-network tools")
+    export.add_argument(
+        "--format", choices=["xmlbif", "bif"], help="default: from the file name (.bifxml/.xml -> XMLBIF)"
+    )
+    export.add_argument(
+        "-o", "--output", required=True, metavar="FILE", help="e.g. ddx.bifxml (pyAgrum's XMLBIF suffix)"
+    )
+    _add_model(export)
+
+    bench = sub.add_parser(
+        "bench", help="benchmark against pgmpy and pyAgrum (same options as scripts/benchmark.py)", add_help=False
+    )
+    bench.add_argument("options", nargs=argparse.REMAINDER, help="see ddx bench --help")
+
     check = sub.add_parser("check", help="validate a model directory and print a summary")
     _add_model(check)
 
@@ -235,9 +249,22 @@ def _interview(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    from .engine import load
+    from .export import export_network
+
+    print(f"wrote {export_network(load(args.model), args.output, args.format)}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``ddx`` command; returns the exit code."""
-    args = _parser().parse_args(argv)
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list[:1] == ["bench"]:  # its own options, --help included
+        from .bench import main as bench_main
+
+        return bench_main(args_list[1:])
+    args = _parser().parse_args(args_list)
     handlers = {
         "score": _score,
         "diagnose": _diagnose,
@@ -245,6 +272,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "visualise": _visualise,
         "explain": _explain,
         "sensitivity": _sensitivity,
+        "export": _export,
         "interview": _interview,
     }
     try:

@@ -1,0 +1,92 @@
+"""The benchmark: a smoke run with tiny settings, the case generator and the synthetic models.
+
+No timed assertions: timings depend on the machine.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import ddx
+from ddx.bench import format_table, realistic_cases, replicate_kb, run_benchmark
+from ddx.infer import CaseEvidence, compile_model, posteriors_many
+
+METHODS = {
+    "pgmpy_doc",
+    "pgmpy_best",
+    "pyagrum",
+    "ddx_single",
+    "ddx_infer_single",
+    "ddx_batch",
+    "ddx_infer_batch",
+}
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    return ddx.load()
+
+
+def test_smoke_run_has_every_method_and_agrees_with_pgmpy():
+    pytest.importorskip("pyagrum")
+    lines: list[str] = []
+    results = run_benchmark(
+        cases=2, repeats=1, quick=True, scaling=False, memory=False, startup=False, throughput=20, log=lines.append
+    )
+    rows = {r["key"]: r for r in results["methods"]}
+    assert set(rows) == METHODS
+    for key, row in rows.items():
+        assert row["max_abs_diff"] is not None, key
+        assert row["max_abs_diff"] < 1e-9, (key, row["max_abs_diff"])
+        assert row["ms_per_case"] > 0
+    assert set(rows["ddx_single"]["speedup"]) == {"pgmpy_doc", "pgmpy_best", "pyagrum"}
+    assert results["pgmpy_best"]["calibration"]
+    json.dumps(results)  # JSON-ready
+    table = format_table(results)
+    for row in rows.values():
+        assert row["method"] in table
+    assert "targets (issue 8):" in table
+    assert lines  # progress was reported
+
+
+def test_cases_are_realistic_and_reproducible(bundled):
+    kb = bundled.kb
+    cases = realistic_cases(kb, 40, seed=5)
+    assert cases == realistic_cases(kb, 40, seed=5)
+    for case in cases:
+        items = len(case.evidence) + (case.age is not None) + (case.sex is not None)
+        assert 1 <= case.positives <= 10
+        assert 5 <= items <= 15 or items == case.positives + 1
+        assert case.positives == sum(v for i, v in case.evidence.items() if kb.nodes[i].kind != "risk_factor")
+        bundled.normalise(case.evidence, case.age, case.sex)  # valid evidence
+    assert any(c.age is not None for c in cases) and any(c.sex is not None for c in cases)
+    assert any(kb.nodes[i].kind == "risk_factor" for c in cases for i in c.evidence)
+
+
+def test_exact_number_of_positives(bundled):
+    for k in (1, 12, 20):
+        assert {c.positives for c in realistic_cases(bundled.kb, 5, positives=(k, k), items=(k + 2, k + 6))} == {k}
+
+
+def test_replicated_model_keeps_the_original_answers(bundled):
+    """Copies whose findings are unanswered do not change the originals' posteriors (they are barren)."""
+    kb = bundled.kb
+    big = replicate_kb(kb, 3)
+    assert len(big.causes) == 3 * len(kb.causes)
+    assert len(big.network_findings) == 3 * len(kb.network_findings)
+    assert big.risk_factors == kb.risk_factors
+    small_model, big_model = compile_model(kb), compile_model(big)
+    findings = kb.network_findings
+    case = CaseEvidence({0: 1}, [small_model.finding_index[findings[0]]], [small_model.finding_index[findings[3]]])
+    big_case = CaseEvidence({0: 1}, [big_model.finding_index[findings[0]]], [big_model.finding_index[findings[3]]])
+    small, _ = posteriors_many(small_model, [case])
+    large, _ = posteriors_many(big_model, [big_case])
+    np.testing.assert_allclose(large[0, : len(kb.causes)], small[0], atol=1e-12)
+
+
+def test_replicate_refuses_zero_copies(bundled):
+    with pytest.raises(ValueError, match="copies must be at least 1; got 0"):
+        replicate_kb(bundled.kb, 0)
