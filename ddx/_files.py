@@ -14,8 +14,8 @@ import yaml
 __all__ = ["bundled_root", "read_yaml"]
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe loader that records duplicate mapping keys."""
+class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """A safe loader (libyaml's parser where installed: ten times faster) that records duplicate keys."""
 
     duplicates: list[str]
 

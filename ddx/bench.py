@@ -1126,7 +1126,9 @@ def format_table(results: Mapping[str, Any]) -> str:
         ]
         if not mem["completed"] and mem["projected_seconds"]:
             how = mem.get("projection", "at that rate")
-            lines.append(f"  all {mem['rows']:,} rows would take {mem['projected_seconds'] / 3600:.1f} h ({how})")
+            secs = mem["projected_seconds"]
+            span = f"{secs / 3600:.1f} h" if secs >= 3600 else f"{secs / 60:.1f} min"
+            lines.append(f"  all {mem['rows']:,} rows would take {span} ({how})")
     lines += ["", "targets (issue 8):"]
     for t in results["targets"]:
         mark = {True: "met   ", False: "MISSED", None: "n/a   "}[t["met"]]

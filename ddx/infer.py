@@ -63,6 +63,8 @@ __all__ = [
 _LETTERS = "acdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"  # "b" is the batch axis
 #: Rows (case x subset of positive findings) contracted at once; bounds memory.
 _ROWS = 4096
+#: Cases with more positive findings than this go to the pgmpy reference (docs/performance.md).
+MAX_POSITIVE = 12
 #: Error bound factor over kappa * eps: over 10 times the largest ratio measured (0.3).
 _SAFETY = 4.0
 
@@ -284,8 +286,9 @@ class Evaluation:
     """The fast path's answer for many cases.
 
     ``exact[i]`` is False where even extended precision could not bound the
-    error by the tolerance; those rows are float64 estimates, to be replaced
-    by the pgmpy reference.
+    error by the tolerance (those rows are float64 estimates) or where the case
+    has more than :data:`MAX_POSITIVE` positive findings (those rows are NaN);
+    both are to be replaced by the pgmpy reference.
     """
 
     posteriors: np.ndarray  # (n, C) P(cause present | evidence)
@@ -316,10 +319,12 @@ def evaluate_many(
     n = len(cases)
     if params.rows not in (1, n):
         raise ValueError(f"params has {params.rows} rows; expected 1 or one per case ({n})")
-    post = np.empty((n, len(model.causes)))
-    log_pe = np.empty(n)
+    post = np.full((n, len(model.causes)), np.nan)
+    log_pe = np.full(n, np.nan)
     ok = np.zeros(n, dtype=bool)
-    todo = np.arange(n)
+    # Past MAX_POSITIVE positive findings Quickscore's 2^k rows cost more time and
+    # memory than the reference: those cases are left to it, unevaluated.
+    todo = np.array([i for i, case in enumerate(cases) if len(case.positive) <= MAX_POSITIVE], dtype=np.intp)
     for dtype in (np.float64, np.longdouble):
         if not len(todo):
             break

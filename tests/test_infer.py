@@ -164,3 +164,20 @@ def test_per_case_params_equal_separate_models(tmp_path):
         assert row == pytest.approx([expected[c] for c in engine.kb.causes], abs=1e-12)
     with pytest.raises(ValueError, match="params has 2 rows"):
         evaluate_many(first._model, [case, case, case], params=stacked)
+
+
+@pytest.mark.slow
+def test_cases_past_the_positive_limit_go_to_the_reference():
+    from ddx.infer import MAX_POSITIVE, evaluate_many
+
+    engine = ddx.load()
+    findings = [f for f in engine.kb.network_findings if f not in ("one_leg_only", "both_legs")]
+    evidence = {f: True for f in findings[: MAX_POSITIVE + 1]}
+    ev = engine.normalise(evidence)
+    result = evaluate_many(engine._model, [engine._case(ev)])
+    assert not result.exact[0] and np.isnan(result.posteriors[0]).all()
+    fast = engine.diagnose(evidence).probabilities
+    ref = engine.reference_posteriors(evidence)
+    assert max(abs(fast[c] - ref[c]) for c in ref) < 1e-12
+    with pytest.raises(ddx.DdxError, match=f"at most {MAX_POSITIVE} findings answered yes"):
+        engine.diagnose(evidence, intervals=True, samples=10)
