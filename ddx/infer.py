@@ -30,7 +30,10 @@ kappa = (sum of |terms|) / |sum|, and its rounding error is about
 kappa * eps (measured against pgmpy on the bundled model: 0.02 to 0.3 times
 kappa * eps). Cases where ``_SAFETY * kappa * eps`` could exceed the tolerance
 are recomputed in extended precision (``np.longdouble``); those that still
-fail are reported so that the caller can use the pgmpy reference.
+fail, and cases with more than ``QUICKSCORE_MAX`` positive findings (2^k rows
+would cost more than the alternative), go to variable elimination
+(:mod:`ddx.eliminate`), whose nonnegative form does not cancel. Only a
+tolerance below a few eps is ever reported unmet.
 
 Every number enters through :class:`Params`, whose arrays have a leading
 axis of one (the model's values) or one row per case, so that many draws of
@@ -63,8 +66,9 @@ __all__ = [
 _LETTERS = "acdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"  # "b" is the batch axis
 #: Rows (case x subset of positive findings) contracted at once; bounds memory.
 _ROWS = 4096
-#: Cases with more positive findings than this go to the pgmpy reference (docs/performance.md).
-MAX_POSITIVE = 12
+#: Cases with more positive findings than this skip Quickscore for variable elimination
+#: (ddx.eliminate), which is faster past this point (docs/performance.md).
+QUICKSCORE_MAX = 6
 #: Error bound factor over kappa * eps: over 10 times the largest ratio measured (0.3).
 _SAFETY = 4.0
 
@@ -269,15 +273,12 @@ def posteriors(model: CompiledModel, case: CaseEvidence, tolerance: float = 1e-1
     Raises
     ------
     PrecisionError
-        When even extended precision cannot bound the error by ``tolerance``
-        (many surprising positive findings); use the pgmpy reference then.
+        When no method can bound the error by ``tolerance`` (a tolerance
+        below a few eps); use the pgmpy reference then.
     """
     post, ok = posteriors_many(model, [case], tolerance)
     if not ok[0]:
-        raise PrecisionError(
-            f"{len(case.positive)} positive findings: Quickscore's cancellation exceeds the accuracy "
-            "of extended precision"
-        )
+        raise PrecisionError(f"no exact method can bound the rounding error by {tolerance:g} for this case")
     return post[0]
 
 
@@ -285,10 +286,9 @@ def posteriors(model: CompiledModel, case: CaseEvidence, tolerance: float = 1e-1
 class Evaluation:
     """The fast path's answer for many cases.
 
-    ``exact[i]`` is False where even extended precision could not bound the
-    error by the tolerance (those rows are float64 estimates) or where the case
-    has more than :data:`MAX_POSITIVE` positive findings (those rows are NaN);
-    both are to be replaced by the pgmpy reference.
+    ``exact[i]`` is False where no method could bound the error by the
+    tolerance (only a tolerance below a few eps does that); such rows are to be
+    replaced by the pgmpy reference.
     """
 
     posteriors: np.ndarray  # (n, C) P(cause present | evidence)
@@ -315,6 +315,8 @@ def evaluate_many(
     ``params`` replaces the model's numbers: one row for all cases, or one
     row per case (e.g. draws of the numbers for one case repeated).
     """
+    from .eliminate import eliminate_many  # it builds on this module's types
+
     params = model.params if params is None else params
     n = len(cases)
     if params.rows not in (1, n):
@@ -322,18 +324,25 @@ def evaluate_many(
     post = np.full((n, len(model.causes)), np.nan)
     log_pe = np.full(n, np.nan)
     ok = np.zeros(n, dtype=bool)
-    # Past MAX_POSITIVE positive findings Quickscore's 2^k rows cost more time and
-    # memory than the reference: those cases are left to it, unevaluated.
-    todo = np.array([i for i, case in enumerate(cases) if len(case.positive) <= MAX_POSITIVE], dtype=np.intp)
-    for dtype in (np.float64, np.longdouble):
-        if not len(todo):
-            break
-        subset = [cases[int(i)] for i in todo]
-        values, log_e, cond = _posteriors(model, subset, params.take(todo), dtype)
+    small = np.array([len(case.positive) <= QUICKSCORE_MAX for case in cases], dtype=bool)
+
+    def certify(todo: np.ndarray, values: np.ndarray, log_e: np.ndarray, cond: np.ndarray, dtype: Any) -> np.ndarray:
         met = _SAFETY * cond * float(np.finfo(dtype).eps) <= tolerance
         post[todo], log_pe[todo] = values, log_e
         ok[todo[met]] = True
-        todo = todo[~met]
+        return todo[~met]
+
+    todo = np.flatnonzero(small)
+    for dtype in (np.float64, np.longdouble):
+        if len(todo):
+            todo = certify(todo, *_posteriors(model, [cases[int(i)] for i in todo], params.take(todo), dtype), dtype)
+    # Past QUICKSCORE_MAX positive findings, and where Quickscore cancels too much:
+    # variable elimination, signed (narrow) first, then nonnegative (no cancellation).
+    todo = np.union1d(np.flatnonzero(~small), todo).astype(np.intp)
+    for signed, dtype in ((True, np.float64), (True, np.longdouble), (False, np.float64)):
+        if len(todo):
+            subset = [cases[int(i)] for i in todo]
+            todo = certify(todo, *eliminate_many(model, subset, params.take(todo), signed, dtype), dtype)
     return Evaluation(post, log_pe, ok)
 
 

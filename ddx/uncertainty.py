@@ -21,8 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import DdxError
-from .infer import MAX_POSITIVE, CaseEvidence, CompiledModel, Params, evaluate_many
+from .infer import CaseEvidence, CompiledModel, Params, evaluate_many
 from .knowledge import KnowledgeBase, Number
 
 __all__ = [
@@ -78,14 +77,6 @@ class Sensitivity:
         return abs(self.posterior_at_high - self.posterior_at_low)
 
 
-def _check_size(case: CaseEvidence) -> None:
-    if len(case.positive) > MAX_POSITIVE:
-        raise DdxError(
-            f"intervals and sensitivity need the fast path, which takes at most {MAX_POSITIVE} findings "
-            f"answered yes; this case has {len(case.positive)}"
-        )
-
-
 def number_slots(kb: KnowledgeBase) -> list[Slot]:
     """Every number of the model with its place in the fast path's arrays, in a fixed order."""
     ci = {c: i for i, c in enumerate(kb.causes)}
@@ -135,7 +126,6 @@ def intervals(
     model: CompiledModel, slots: Sequence[Slot], case: CaseEvidence, point: np.ndarray, samples: int, seed: int
 ) -> tuple[Interval, ...]:
     """5th-95th percentile of each cause's posterior and its chance of staying in the top three."""
-    _check_size(case)
     params = draw_params(model, slots, samples, seed)
     post = evaluate_many(model, [case] * samples, params=params).posteriors  # (samples, C)
     low, high = np.percentile(post, [5, 95], axis=0)
@@ -152,7 +142,6 @@ def sensitivity(
     model: CompiledModel, slots: Sequence[Slot], case: CaseEvidence, cause: int, top: int | None = None
 ) -> list[Sensitivity]:
     """Move each number to the ends of its range, one at a time; largest swing of ``cause`` first."""
-    _check_size(case)
     n = len(slots)
     values = np.tile(np.array([s.number.value for s in slots]), (2 * n, 1))
     for j, slot in enumerate(slots):

@@ -1,0 +1,105 @@
+"""Variable elimination: both forms of the noisy-OR agree with pgmpy, and the nonnegative one never cancels."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+import ddx
+from ddx import eliminate
+from ddx.eliminate import eliminate_many
+from ddx.infer import compile_model, evaluate_many
+from ddx.network import reference_log_evidence
+from tests.helpers import random_case
+
+
+def _cases(engine, n, seed, max_positive=10):
+    rng = random.Random(seed)
+    raw = [random_case(engine.kb, rng, max_items=20, max_positive=max_positive) for _ in range(n)]
+    return raw, [engine._case(engine.normalise(e, age=a, sex=s)) for e, a, s in raw]
+
+
+@pytest.mark.parametrize("table", [1, 2, 3])
+@pytest.mark.parametrize("signed", [False, True])
+def test_both_forms_agree_with_pgmpy_on_tiny_model(tiny_engine, monkeypatch, table, signed):
+    # table=1 puts every positive finding with two or more parents through the chain or the subset variable
+    monkeypatch.setattr(eliminate, "_TABLE", table)
+    model = compile_model(tiny_engine.kb)
+    raw, cases = _cases(tiny_engine, 60, seed=table + 10 * signed)
+    post, log_e, cond = eliminate_many(model, cases, model.params, signed)
+    for (evidence, age, sex), row, le in zip(raw, post, log_e, strict=True):
+        ref = tiny_engine.reference_posteriors(evidence, age=age, sex=sex)
+        assert np.allclose(row, [ref[c] for c in model.causes], rtol=0, atol=1e-12), evidence
+        ev = tiny_engine.normalise(evidence, age=age, sex=sex)
+        states = {k: v for k, v in ev.states(tiny_engine.kb).items() if k in tiny_engine.network.nodes}
+        assert le == pytest.approx(reference_log_evidence(tiny_engine.network, states), abs=1e-10)
+    if signed:
+        assert np.all(cond >= 1.0 - 1e-12)
+    else:
+        assert np.all(cond == 1.0)
+
+
+def test_hand_checked_chain():
+    """One cause, one finding with a leak, through the chain form: Bayes by hand."""
+    engine = ddx.load()
+    model = engine._model
+    # sciatica's strongest finding, alone: P(c | f) = p(1 - L(1 - a)) / (p(1 - L(1 - a)) + (1 - p)(1 - L))
+    f = model.finding_index["radiates_from_lower_back_down_leg"]
+    parents = np.flatnonzero(model.params.finding_off[0][:, f] < 1)
+    assert len(parents) == 1
+    case = engine._case(engine.normalise({"radiates_from_lower_back_down_leg": True}))
+    post, _, _ = eliminate_many(model, [case], model.params, signed=False)
+    reference = engine.reference_posteriors({"radiates_from_lower_back_down_leg": True})
+    c = int(parents[0])
+    assert post[0, c] == pytest.approx(reference[model.causes[c]], abs=1e-12)
+
+
+def test_forms_agree_with_each_other_and_quickscore_on_bundled_model():
+    engine = ddx.load()
+    model = engine._model
+    _, cases = _cases(engine, 80, seed=3, max_positive=8)
+    chain, log_chain, cond = eliminate_many(model, cases, model.params, signed=False)
+    signed, log_signed, _ = eliminate_many(model, cases, model.params, signed=True, dtype=np.longdouble)
+    assert np.all(cond == 1.0)
+    assert np.abs(chain - signed).max() < 1e-12
+    assert np.abs(log_chain - log_signed).max() < 1e-10
+    quick = evaluate_many(model, cases)
+    assert quick.exact.all()
+    assert np.abs(chain - quick.posteriors).max() < 1e-10
+
+
+def test_batch_composition_does_not_change_answers():
+    engine = ddx.load()
+    model = engine._model
+    _, cases = _cases(engine, 12, seed=5)
+    together, _, _ = eliminate_many(model, cases + cases[:3], model.params)
+    for i, case in enumerate(cases):
+        alone, _, _ = eliminate_many(model, [case], model.params)
+        assert np.array_equal(alone[0], together[i])
+
+
+def test_rows_of_numbers_match_one_row():
+    engine = ddx.load()
+    model = engine._model
+    _, cases = _cases(engine, 1, seed=9)
+    params = model.params
+    arrays = (params.parent_prior, params.base_off, params.finding_off, params.leak_off, params.link_off)
+    rows = type(params)(*(np.repeat(a, 4, axis=0) for a in arrays))
+    one, _, _ = eliminate_many(model, cases, params, signed=True)
+    many, _, _ = eliminate_many(model, cases * 4, rows, signed=True)
+    assert np.allclose(many, one[0], rtol=0, atol=1e-15)
+
+
+@pytest.mark.slow
+def test_many_positive_findings_are_exact_against_pgmpy():
+    engine = ddx.load()
+    rng = random.Random(11)
+    findings = [f for f in engine.kb.network_findings if f not in ("one_leg_only", "both_legs")]
+    for k in (11, 14, 16):
+        evidence = {f: True for f in rng.sample(findings, k)}
+        assert evaluate_many(engine._model, [engine._case(engine.normalise(evidence))]).exact[0]
+        fast = engine.diagnose(evidence).probabilities
+        ref = engine.reference_posteriors(evidence)
+        assert max(abs(fast[c] - ref[c]) for c in ref) < 1e-10, k
