@@ -324,18 +324,15 @@ def _factors(
             if p in answered:
                 q = q * np.where(state[:, p] == s, link_off[:, li], one).reshape(flat)
             else:
-                vec = np.stack([one, one], axis=1)
+                vec = np.ones((n, 2), dtype)
                 vec[:, s] = link_off[:, li]
                 shape = [n] + [1] * len(axes)
                 shape[1 + axes.index(n_causes + p)] = 2
                 q = q * vec.reshape(shape)
         q = np.broadcast_to(q, (n,) + (2,) * len(axes))
         factors.append(np.stack([q, (1.0 - q) * nw[:, c].reshape(flat)], axis=1))
-    factors.extend(
-        np.stack([1.0 - parent_prior[:, p], parent_prior[:, p]], axis=1)
-        for p in range(len(model.parents))
-        if p not in answered
-    )
+    rf_prior = np.stack([1.0 - parent_prior, parent_prior], axis=2)  # (n, P, 2)
+    factors.extend(rf_prior[:, p] for p in range(len(model.parents)) if p not in answered)
     for f in positive:
         parents = _finding_parents(model)[f]
         leak = leak_off[:, f]
@@ -350,9 +347,9 @@ def _factors(
             factors.append(1.0 - table)
         elif plan.signed:
             factors.append(np.stack([one, -leak], axis=1))  # (s,)
-            for k in range(m):  # (cause, s): (1 - a)^(cause * s)
-                link = np.stack([one, one, one, offs[:, k]], axis=1).reshape(n, 2, 2)
-                factors.append(link)
+            link = np.ones((n, m, 2, 2), dtype)  # (cause, s): (1 - a)^(cause * s)
+            link[:, :, 1, 1] = offs
+            factors.extend(link[:, k] for k in range(m))
         else:
             factors.extend(_chain(leak, offs))
     return factors

@@ -68,7 +68,7 @@ _LETTERS = "acdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"  # "b" is the b
 _ROWS = 4096
 #: Cases with more positive findings than this skip Quickscore for variable elimination
 #: (ddx.eliminate), which is faster past this point (docs/performance.md).
-QUICKSCORE_MAX = 6
+QUICKSCORE_MAX = 7
 #: Error bound factor over kappa * eps: over 10 times the largest ratio measured (0.3).
 _SAFETY = 4.0
 
