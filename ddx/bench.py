@@ -449,6 +449,29 @@ def _throughput(engine: Engine, n: int, repeats: int, seed: int, budget: float, 
     return out
 
 
+#: The case of docs/uncertainty.md: sciatica's three findings.
+SCIATICA = {"radiates_from_lower_back_down_leg": True, "back_pain": True, "one_leg_only": True}
+
+
+def _intervals(engine: Engine, levels: Sequence[int], samples: int, seed: int, log: Log) -> list[dict[str, Any]]:
+    """Seconds for ``diagnose(..., intervals=True, samples=...)``: the sciatica case, then one case per level."""
+    cases: list[tuple[str, Case]] = []
+    if set(SCIATICA) <= set(engine.kb.evidence_ids):  # the bundled model (--model may name another)
+        cases.append(("sciatica (docs/uncertainty.md)", Case(SCIATICA, None, None, 3)))
+    cases += [(f"{k} positive", realistic_cases(engine.kb, 1, seed + k, positives=(k, k))[0]) for k in levels]
+    out = []
+    for label, case in cases:
+        engine.diagnose(case.evidence, age=case.age, sex=case.sex, intervals=True, samples=10)  # warm
+        seconds, _ = _timed(
+            functools.partial(
+                engine.diagnose, case.evidence, age=case.age, sex=case.sex, intervals=True, samples=samples, seed=0
+            )
+        )
+        out.append({"case": label, "positives": case.positives, "samples": samples, "seconds": seconds})
+        log(f"intervals, {label}: {samples} draws in {seconds:.2f} s")
+    return out
+
+
 # --------------------------------------------------------------------------- scaling
 
 
@@ -905,6 +928,7 @@ def run_benchmark(
         results["batch_throughput"] = _throughput(
             engine, throughput or (2000 if quick else 20000), reps, seed, 5 if quick else 10, log
         )
+        results["intervals"] = _intervals(engine, (2, 5) if quick else tuple(range(1, 11)), 1000, seed, log)
         if scaling:
             log("scaling with the number of positive findings")
             levels = (1, 4, 8) if quick else tuple(range(1, 21))
@@ -982,6 +1006,14 @@ def _targets(res: Mapping[str, Any]) -> list[dict[str, Any]]:
         f"ddx.infer {tp['infer_cases_per_second']:,.0f}/s, diagnose_many {tp['diagnose_many_cases_per_second']:,.0f}/s",
         tp["infer_cases_per_second"] >= 50_000,
     )
+    if "intervals" in res:
+        draws = res["intervals"]
+        slow = [r for r in draws if r["seconds"] >= 1.0]
+        add(
+            "1,000 draws for one case < 1 s (issue 10)",
+            ", ".join(f"{r['case']}: {r['seconds']:.2f} s" for r in draws),
+            not slow,
+        )
     diffs = [rows[k]["max_abs_diff"] for k in ("ddx_single", "ddx_batch") if rows[k]["max_abs_diff"] is not None]
     levels = res.get("scaling_positives", [])
     diffs += [r["max_abs_diff"] for r in levels if "max_abs_diff" in r]
@@ -1061,9 +1093,12 @@ def format_table(results: Mapping[str, Any]) -> str:
         f"{tp['infer_cases_per_second']:,.0f} cases/s ({tp['cases']:,} cases, {tp['pgmpy_fallbacks']} flagged "
         f"inexact), diagnose_many {tp['diagnose_many_cases_per_second']:,.0f} cases/s ({tp['diagnose_many_cases']:,})",
         f"  one float64 pass without escalation: {tp['float64_only_cases_per_second']:,.0f} cases/s = "
-        f"{tp['float64_only_cases_per_second'] * tp['subset_rows_per_case']:,.0f} Quickscore rows/s "
+        f"{tp['float64_only_cases_per_second'] * tp['subset_rows_per_case']:,.0f} subset rows/s "
         f"({tp['subset_rows_per_case']:.0f} rows per case on average)",
     ]
+    if results.get("intervals"):
+        lines += ["", "uncertainty: diagnose(..., intervals=True, samples=1000), one case"]
+        lines += [f"  {r['case']:<32}{r['seconds']:8.2f} s" for r in results["intervals"]]
     if results.get("scaling_positives"):
         head = (
             f"{'positive':>8}{'cases':>7}{'ddx ms':>10}{'Quickscore ms':>15}{'float64 ms':>12}{'to pgmpy':>10}"

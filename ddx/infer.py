@@ -43,6 +43,7 @@ here: arrays in, arrays out.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -69,6 +70,10 @@ _ROWS = 4096
 #: Cases with more positive findings than this skip Quickscore for variable elimination
 #: (ddx.eliminate), which is faster past this point (docs/performance.md).
 QUICKSCORE_MAX = 7
+#: Cases sharing one structure (positive findings, answered risk factors) at least this
+#: many times, such as draws of the numbers for one case, go to variable elimination
+#: whatever their positive findings: its per-structure cost is shared (docs/performance.md).
+SHARED_STRUCTURE = 16
 #: Error bound factor over kappa * eps: over 10 times the largest ratio measured (0.3).
 _SAFETY = 4.0
 
@@ -324,7 +329,10 @@ def evaluate_many(
     post = np.full((n, len(model.causes)), np.nan)
     log_pe = np.full(n, np.nan)
     ok = np.zeros(n, dtype=bool)
-    small = np.array([len(case.positive) <= QUICKSCORE_MAX for case in cases], dtype=bool)
+    keys = [(frozenset(case.positive), frozenset(case.parents)) for case in cases]
+    shared = Counter(keys)
+    small = np.array([len(c.positive) <= QUICKSCORE_MAX for c in cases], dtype=bool)
+    small &= np.array([shared[key] < SHARED_STRUCTURE for key in keys], dtype=bool)
 
     def certify(todo: np.ndarray, values: np.ndarray, log_e: np.ndarray, cond: np.ndarray, dtype: Any) -> np.ndarray:
         met = _SAFETY * cond * float(np.finfo(dtype).eps) <= tolerance

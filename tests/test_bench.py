@@ -49,6 +49,10 @@ def test_smoke_run_has_every_method_and_agrees_with_pgmpy():
     for row in rows.values():
         assert row["method"] in table
     assert "targets (issue 8):" in table
+    draws = results["intervals"]
+    assert draws[0]["case"].startswith("sciatica") and [r["positives"] for r in draws[1:]] == [2, 5]
+    assert all(r["samples"] == 1000 and r["seconds"] > 0 for r in draws)
+    assert "1,000 draws for one case" in table and "intervals=True" in table
     assert lines  # progress was reported
 
 
