@@ -1,11 +1,18 @@
-"""Exact posteriors by variable elimination on a nonnegative form of the network.
+"""Exact posteriors by variable elimination, for cases past Quickscore's reach.
 
-Quickscore (:mod:`ddx.infer`) sums 2^k signed terms for k positive findings:
-its cost doubles with each one and the terms cancel. This module is the
-general exact method it hands over to. Every factor is nonnegative, so
-nothing cancels: the rounding error is a few eps per operation, whatever the
-evidence, and the cost grows with the width of the case's elimination order,
-not with 2^k.
+Quickscore (:mod:`ddx.infer`) enumerates 2^k signed terms for k positive
+findings: its cost doubles with each one and the terms cancel. Here the cost
+grows with the width of the case's elimination order instead, in one of two
+forms of a many-parent positive finding:
+
+- **signed**: Quickscore's subset variable s, with factor (1, -(1 - leak))
+  and (1 - a)^(cause * s) to each parent. The sum over subsets is factored,
+  so the order is narrow (width 5-11 on realistic cases), but the sums still
+  cancel: the condition number comes from a second pass over absolute values
+  and the caller checks it;
+- **nonnegative**: the noisy-OR unrolled into a chain (below). Nothing
+  cancels, so the rounding error is a few eps per operation whatever the
+  evidence; the order is wider.
 
 The factors of one case:
 
@@ -13,8 +20,8 @@ The factors of one case:
 - each cause: P(cause | its unanswered risk factors), its "present" state
   times prod(1 - a) over the findings answered no;
 - each finding answered yes with m parents: for m <= ``_TABLE`` its table
-  P(present | parents) = 1 - (1 - leak) * prod(1 - a); for more, the noisy-OR
-  unrolled into a chain of m - 1 binary variables ("present through the leak
+  P(present | parents) = 1 - (1 - leak) * prod(1 - a); for more, the subset
+  variable (signed form) or the noisy-OR unrolled into a chain of m - 1 binary variables ("present through the leak
   or the first i parents"; Heckerman & Breese's temporal decomposition), one
   small factor per parent, so a finding with 11 parents adds no 2^11 table.
 
