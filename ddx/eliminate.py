@@ -160,13 +160,16 @@ def _make_plan(model: CompiledModel, positive: tuple[int, ...], answered: set[in
             scopes.append((parents[0], ys[0]))
             scopes.extend((ys[i - 1], parents[i], ys[i]) for i in range(1, len(parents) - 1))
             scopes.append((ys[-1], parents[-1]))
-    steps, finals = _eliminate(scopes, _greedy_order(scopes))
+    steps, finals = _eliminate(scopes)
     return _Plan(tuple(scopes), steps, finals, tuple(range(n_causes)), signed)
 
 
-def _greedy_order(scopes: list[tuple[int, ...]]) -> list[int]:
-    """Greedy min-size elimination order: each step removes the variable whose merged factor is smallest."""
-    scopes = list(scopes)
+def _eliminate(initial: list[tuple[int, ...]]) -> tuple[tuple[_Step, ...], tuple[int, ...]]:
+    """Eliminate greedily, smallest merged factor first; record the einsum of each step.
+
+    Returns the steps and the factors left with no variable (their product is the sum).
+    """
+    scopes = list(initial)
     holders: dict[int, set[int]] = {}
     for i, scope in enumerate(scopes):
         for v in scope:
@@ -177,35 +180,12 @@ def _greedy_order(scopes: list[tuple[int, ...]]) -> list[int]:
 
     heap = [(size(v), v) for v in holders]
     heapq.heapify(heap)
-    order = []
-    while heap:
-        score, v = heapq.heappop(heap)
-        if v not in holders or size(v) != score:
-            continue
-        ids = holders.pop(v)
-        out = tuple(sorted(set().union(*(scopes[i] for i in ids)) - {v}))
-        scopes.append(out)
-        for i in ids:
-            for u in scopes[i]:
-                if u != v:
-                    holders[u].discard(i)
-        for u in out:
-            holders[u].add(len(scopes) - 1)
-            heapq.heappush(heap, (size(u), u))
-        order.append(v)
-    return order
-
-
-def _eliminate(initial: list[tuple[int, ...]], sequence: list[int]) -> tuple[tuple[_Step, ...], tuple[int, ...]]:
-    """Eliminate the variables in ``sequence``; record the einsum of each step."""
-    scopes = list(initial)
-    holders: dict[int, set[int]] = {}
-    for i, scope in enumerate(scopes):
-        for v in scope:
-            holders.setdefault(v, set()).add(i)
     steps = []
     finals = [i for i, s in enumerate(scopes) if not s]
-    for v in sequence:
+    while heap:
+        score, v = heapq.heappop(heap)
+        if v not in holders or size(v) != score:  # eliminated, or a stale score
+            continue
         ids = tuple(sorted(holders.pop(v)))
         out = tuple(sorted(set().union(*(scopes[i] for i in ids)) - {v}))
         new = len(scopes)
@@ -216,11 +196,10 @@ def _eliminate(initial: list[tuple[int, ...]], sequence: list[int]) -> tuple[tup
                     holders[u].discard(i)
         for u in out:
             holders[u].add(new)
+            heapq.heappush(heap, (size(u), u))
         if not out:
             finals.append(new)
         steps.append(_step(scopes, ids, new, v))
-    if holders:
-        raise AssertionError(f"variables left uneliminated: {sorted(holders)}")
     return tuple(steps), tuple(finals)
 
 
