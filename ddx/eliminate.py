@@ -42,7 +42,7 @@ from typing import Any
 
 import numpy as np
 
-from .infer import CaseEvidence, CompiledModel, Params
+from .infer import CaseEvidence, CompiledModel, Params, evidence_arrays, log_common
 
 __all__ = ["eliminate_many"]
 
@@ -235,7 +235,8 @@ def _run(
     params: Params,
     dtype: Any,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    factors = _factors(model, plan, cases, positive, params, dtype)
+    observed, negative = evidence_arrays(model, cases, dtype)
+    factors = _factors(model, plan, cases, observed, negative.astype(bool), positive, params, dtype)
     tensors, z = _forward(plan, factors)
     cond = np.ones(len(z))
     if plan.signed:  # the same sum over absolute values bounds the rounding error
@@ -257,23 +258,17 @@ def _run(
     for c, fid in enumerate(plan.cause_factor):
         joint = grads[fid] * tensors[fid]
         numer[:, c] = joint[:, 1].reshape(len(z), -1).sum(axis=1)
-    # Factors common to every case, left out of the pass: leaks of the negative
-    # findings and the priors of the answered risk factors.
-    log_common = np.zeros(len(z))
-    leak = np.broadcast_to(params.leak_off, (len(cases), params.leak_off.shape[1]))
-    prior = np.broadcast_to(params.parent_prior, (len(cases), params.parent_prior.shape[1]))
-    for i, case in enumerate(cases):
-        log_common[i] = np.log(leak[i, list(case.negative)]).sum() + sum(
-            np.log(prior[i, p] if s == 1 else 1.0 - prior[i, p]) for p, s in case.parents.items()
-        )
     post = np.clip((numer / z[:, None]).astype(np.float64), 0.0, 1.0)
-    return post, (np.log(np.abs(z)) + log_common).astype(np.float64), cond.astype(np.float64)
+    log_evidence = np.log(np.abs(z)) + log_common(observed, negative, params, dtype)
+    return post, log_evidence.astype(np.float64), cond.astype(np.float64)
 
 
 def _factors(
     model: CompiledModel,
     plan: _Plan,
     cases: Sequence[CaseEvidence],
+    observed: np.ndarray,
+    negative: np.ndarray,
     positive: tuple[int, ...],
     params: Params,
     dtype: Any,
@@ -291,12 +286,7 @@ def _factors(
     finding_off = per_case(params.finding_off)  # (n, C, F)
     leak_off = per_case(params.leak_off)
     one = np.ones(n, dtype)
-    state = np.zeros((n, len(model.parents)), dtype=np.intp)
-    negative = np.zeros((n, len(model.findings)), dtype=bool)
-    for i, case in enumerate(cases):
-        for p, s in case.parents.items():
-            state[i, p] = s
-        negative[i, list(case.negative)] = True
+    state = observed.argmax(axis=2)  # the answer of each answered risk factor
     nw = np.prod(np.where(negative[:, None, :], finding_off, one[0]), axis=2)  # (n, C): prod(1 - a) over "no"
     answered = set(cases[0].parents)
     links = _links_by_cause(model)

@@ -361,17 +361,9 @@ def _posteriors(
     n, n_causes = len(cases), len(model.causes)
     shared = params.rows == 1
     prior = params.parent_prior.astype(dtype)
-    lam = np.empty((n, len(model.parents), 2), dtype)  # evidence vector of each risk factor
-    lam[:, :, 0] = 1.0 - prior
-    lam[:, :, 1] = prior
-    observed = np.zeros((n, len(model.parents), 2), dtype)
-    negative = np.zeros((n, len(model.findings)), dtype)
-    for i, case in enumerate(cases):
-        for p, state in case.parents.items():
-            lam[i, p] = 0.0
-            lam[i, p, state] = 1.0
-            observed[i, p, state] = 1.0
-        negative[i, list(case.negative)] = 1.0
+    observed, negative = evidence_arrays(model, cases, dtype)
+    answered = observed.sum(axis=2, keepdims=True)  # 1 where the risk factor is answered
+    lam = observed + (1.0 - answered) * np.stack([1.0 - prior, prior], axis=-1)  # evidence vector of each
     log_off = np.log(params.finding_off.astype(dtype))  # (N, C, F)
     log_leak = np.log(params.leak_off.astype(dtype))  # (N, F)
     link_off = params.link_off.astype(dtype)  # (N, L)
@@ -417,15 +409,33 @@ def _posteriors(
             magnitude[chunk] = np.abs(terms).reshape(len(chunk), 1 << k, -1).sum(axis=1)
     post = total[:, 1:] / total[:, :1]
     cond = np.max(magnitude / np.abs(total), axis=1)
-    # Factors common to every term, left out above: leaks of the negative findings
-    # and the priors of the observed risk factors.
-    log_prior = np.log(np.stack([1.0 - prior, prior], axis=-1))  # (N, P, 2)
-    if shared:
-        log_common = negative @ log_leak[0] + np.einsum("npk,pk->n", observed, log_prior[0])
-    else:
-        log_common = np.einsum("nf,nf->n", negative, log_leak) + np.einsum("npk,npk->n", observed, log_prior)
-    log_evidence = np.log(np.abs(total[:, 0])) + log_common
+    log_evidence = np.log(np.abs(total[:, 0])) + log_common(observed, negative, params, dtype)
     return np.clip(post.astype(np.float64), 0.0, 1.0), log_evidence.astype(np.float64), cond.astype(np.float64)
+
+
+def evidence_arrays(model: CompiledModel, cases: Sequence[CaseEvidence], dtype: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The answers as arrays: risk factors one-hot ``(n, P, 2)`` (zeros when unanswered), "no" findings ``(n, F)``."""
+    observed = np.zeros((len(cases), len(model.parents), 2), dtype)
+    negative = np.zeros((len(cases), len(model.findings)), dtype)
+    for i, case in enumerate(cases):
+        for p, state in case.parents.items():
+            observed[i, p, state] = 1.0
+        negative[i, list(case.negative)] = 1.0
+    return observed, negative
+
+
+def log_common(observed: np.ndarray, negative: np.ndarray, params: Params, dtype: Any) -> np.ndarray:
+    """log of the factors common to every term of a case, left out of the sums.
+
+    They are the leaks of the findings answered no and the priors of the
+    answered risk factors (arrays from :func:`evidence_arrays`).
+    """
+    prior = params.parent_prior.astype(dtype)
+    log_leak = np.log(params.leak_off.astype(dtype))  # (N, F)
+    log_prior = np.log(np.stack([1.0 - prior, prior], axis=-1))  # (N, P, 2)
+    if params.rows == 1:
+        return negative @ log_leak[0] + np.einsum("npk,pk->n", observed, log_prior[0])
+    return np.einsum("nf,nf->n", negative, log_leak) + np.einsum("npk,npk->n", observed, log_prior)
 
 
 def _offs(model: CompiledModel, link_off: np.ndarray) -> list[np.ndarray]:
