@@ -49,14 +49,42 @@ __all__ = ["eliminate_many"]
 #: Positive findings with at most this many parents enter as one table; more as a chain.
 _TABLE = 3
 _LETTERS = "acdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"  # "b" is the batch axis
+#: The batch size the contraction paths are planned for (the path hardly depends on it).
+_BATCH = 256
+
+
+@dataclass(frozen=True)
+class _Einsum:
+    """One einsum with its pairwise contraction order, found once per plan.
+
+    A step multiplies up to a dozen factors over a dozen variables; numpy's
+    one-loop einsum pays every operand at every point of the union, while
+    contracting pairwise (smallest first, numpy's greedy path) does not.
+    """
+
+    expr: str
+    path: Any  # np.einsum's ``optimize``: a path, or False for one or two operands
+
+    def __call__(self, *operands: np.ndarray) -> np.ndarray:
+        return np.einsum(self.expr, *operands, optimize=self.path)
+
+
+def _einsum(expr: str) -> _Einsum:
+    terms = expr.split("->")[0].split(",")
+    if len(terms) < 3:
+        return _Einsum(expr, False)
+    shapes = [tuple(_BATCH if ch == "b" else 2 for ch in term) for term in terms]
+    path, _ = np.einsum_path(expr, *(np.broadcast_to(np.empty(()), s) for s in shapes), optimize="greedy")
+    return _Einsum(expr, path)
 
 
 @dataclass(frozen=True)
 class _Step:
     inputs: tuple[int, ...]
     output: int
-    expr: str
-    backward: tuple[tuple[str, tuple[int, ...], tuple[bool, ...]], ...]  # per input: (expr, others, axes kept)
+    forward: _Einsum
+    #: per input whose marginal is needed: (input, einsum, the other inputs, its axes the einsum keeps)
+    backward: tuple[tuple[int, _Einsum, tuple[int, ...], tuple[bool, ...]], ...]
 
 
 @dataclass(frozen=True)
@@ -160,16 +188,19 @@ def _make_plan(model: CompiledModel, positive: tuple[int, ...], answered: set[in
             scopes.append((parents[0], ys[0]))
             scopes.extend((ys[i - 1], parents[i], ys[i]) for i in range(1, len(parents) - 1))
             scopes.append((ys[-1], parents[-1]))
-    steps, finals = _eliminate(scopes)
+    steps, finals = _eliminate(scopes, set(range(n_causes)))
     return _Plan(tuple(scopes), steps, finals, tuple(range(n_causes)), signed)
 
 
-def _eliminate(initial: list[tuple[int, ...]]) -> tuple[tuple[_Step, ...], tuple[int, ...]]:
+def _eliminate(initial: list[tuple[int, ...]], wanted: set[int]) -> tuple[tuple[_Step, ...], tuple[int, ...]]:
     """Eliminate greedily, smallest merged factor first; record the einsum of each step.
 
+    The backward pass is recorded only towards the ``wanted`` factors (and the
+    intermediate factors built from them): the others' marginals are not used.
     Returns the steps and the factors left with no variable (their product is the sum).
     """
     scopes = list(initial)
+    needed = set(wanted)
     holders: dict[int, set[int]] = {}
     for i, scope in enumerate(scopes):
         for v in scope:
@@ -199,31 +230,35 @@ def _eliminate(initial: list[tuple[int, ...]]) -> tuple[tuple[_Step, ...], tuple
             heapq.heappush(heap, (size(u), u))
         if not out:
             finals.append(new)
-        steps.append(_step(scopes, ids, new, v))
+        if needed.intersection(ids):
+            needed.add(new)
+        steps.append(_step(scopes, ids, new, v, needed))
     return tuple(steps), tuple(finals)
 
 
-def _step(scopes: list[tuple[int, ...]], ids: tuple[int, ...], new: int, v: int) -> _Step:
+def _step(scopes: list[tuple[int, ...]], ids: tuple[int, ...], new: int, v: int, needed: set[int]) -> _Step:
     letters = {u: _LETTERS[k] for k, u in enumerate(sorted({v, *scopes[new], *(u for i in ids for u in scopes[i])}))}
 
     def sub(i: int) -> str:
         return "b" + "".join(letters[u] for u in scopes[i])
 
     expr = ",".join(sub(i) for i in ids) + "->" + sub(new)
-    backward = []
-    for j in ids:
+    backward: list[tuple[int, _Einsum, tuple[int, ...], tuple[bool, ...]]] = []
+    for j in ids if new in needed else ():
+        if j not in needed:
+            continue
         others = tuple(o for o in ids if o != j)
         available = set(scopes[new]).union(*(scopes[o] for o in others))
         kept = tuple(u in available for u in scopes[j])
         have = "b" + "".join(letters[u] for u in scopes[j] if u in available)
-        backward.append((",".join([sub(new), *(sub(o) for o in others)]) + "->" + have, others, kept))
-    return _Step(ids, new, expr, tuple(backward))
+        backward.append((j, _einsum(",".join([sub(new), *(sub(o) for o in others)]) + "->" + have), others, kept))
+    return _Step(ids, new, _einsum(expr), tuple(backward))
 
 
 def _forward(plan: _Plan, factors: list[np.ndarray]) -> tuple[dict[int, np.ndarray], np.ndarray]:
     tensors: dict[int, np.ndarray] = dict(enumerate(factors))
     for step in plan.steps:
-        tensors[step.output] = np.einsum(step.expr, *(tensors[i] for i in step.inputs))
+        tensors[step.output] = step.forward(*(tensors[i] for i in step.inputs))
     return tensors, np.prod(np.stack([tensors[i] for i in plan.finals]), axis=0)
 
 
@@ -247,8 +282,8 @@ def _run(
         rest = [f for k, f in enumerate(finals) if k != i]
         grads[fid] = np.prod(np.stack(rest), axis=0) if rest else np.ones_like(z)
     for step in reversed(plan.steps):
-        for j, (expr, others, kept) in zip(step.inputs, step.backward, strict=True):
-            g = np.einsum(expr, grads[step.output], *(tensors[o] for o in others))
+        for j, einsum, others, kept in step.backward:
+            g = einsum(grads[step.output], *(tensors[o] for o in others))
             if not all(kept):  # the eliminated variable, in this factor only: the gradient is constant along it
                 index = (slice(None), *tuple(slice(None) if k else None for k in kept))
                 g = np.broadcast_to(g[index], tensors[j].shape)
