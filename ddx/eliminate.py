@@ -38,6 +38,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -49,33 +50,40 @@ __all__ = ["eliminate_many"]
 #: Positive findings with at most this many parents enter as one table; more as a chain.
 _TABLE = 3
 _LETTERS = "acdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"  # "b" is the batch axis
-#: The batch size the contraction paths are planned for (the path hardly depends on it).
+#: Steps of at least this many numbers (cases x points of the union) are contracted pairwise.
+_PAIRWISE = 2**14
+#: Findings tried again after the first round of the mixed form's search.
+_CANDIDATES = 4
+#: Cases run together so that a step's largest tensor stays about this size (cache, memory).
+_CHUNK_BYTES = 8 * 2**20
+#: The batch size the pairwise paths are planned for (the path hardly depends on it).
 _BATCH = 256
 
 
-@dataclass(frozen=True)
 class _Einsum:
-    """One einsum with its pairwise contraction order, found once per plan.
+    """One einsum; past a small size, contracted pairwise along numpy's greedy path (found once).
 
     A step multiplies up to a dozen factors over a dozen variables; numpy's
     one-loop einsum pays every operand at every point of the union, while
-    contracting pairwise (smallest first, numpy's greedy path) does not.
+    contracting pairwise (smallest first) does not. On small tensors the
+    one loop is quicker.
     """
 
-    expr: str
-    path: Any  # np.einsum's ``optimize``: a path, or False for one or two operands
+    def __init__(self, expr: str) -> None:
+        self.expr = expr
+        self._terms = expr.split("->")[0].split(",")
+        self.points = 2 ** len(set("".join(self._terms)) - {"b"})  # the union's size, per case
 
     def __call__(self, *operands: np.ndarray) -> np.ndarray:
+        if len(operands) < 3 or len(operands[0]) * self.points < _PAIRWISE:
+            return np.einsum(self.expr, *operands)
         return np.einsum(self.expr, *operands, optimize=self.path)
 
-
-def _einsum(expr: str) -> _Einsum:
-    terms = expr.split("->")[0].split(",")
-    if len(terms) < 3:
-        return _Einsum(expr, False)
-    shapes = [tuple(_BATCH if ch == "b" else 2 for ch in term) for term in terms]
-    path, _ = np.einsum_path(expr, *(np.broadcast_to(np.empty(()), s) for s in shapes), optimize="greedy")
-    return _Einsum(expr, path)
+    @cached_property
+    def path(self) -> list[Any]:
+        shapes = [tuple(_BATCH if ch == "b" else 2 for ch in term) for term in self._terms]
+        found, _ = np.einsum_path(self.expr, *(np.broadcast_to(np.empty(()), s) for s in shapes), optimize="greedy")
+        return list(found)
 
 
 @dataclass(frozen=True)
@@ -93,23 +101,38 @@ class _Plan:
     steps: tuple[_Step, ...]
     finals: tuple[int, ...]  # factors left with no variable: their product is P(evidence)
     cause_factor: tuple[int, ...]  # the factor of each cause (its variable first)
-    signed: bool  # many-parent positive findings as subset variables (True) or chains (False)
+    signed: frozenset[int]  # the many-parent positive findings entered as subset variables; the rest as chains
+
+    @cached_property
+    def points(self) -> int:
+        """Points of the largest union a step multiplies out, per case."""
+        return max((step.forward.points for step in self.steps), default=1)
 
 
 def eliminate_many(
     model: CompiledModel,
     cases: Sequence[CaseEvidence],
     params: Params,
-    signed: bool = False,
+    signed: bool | frozenset[int] = False,
     dtype: Any = np.float64,
+    *,
+    cond_target: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Posteriors ``(n, C)``, log P(evidence) ``(n,)`` and condition numbers ``(n,)`` of ``cases``.
 
     ``params`` has one row, or one row per case. Cases with the same
     structure run in one pass. The nonnegative form (``signed=False``) has
-    condition number 1: exact to a few eps. The signed form is narrower and
-    faster, but its condition number (sum of absolute terms over the sum) can
-    be large, as for Quickscore, and is returned for the caller to check.
+    condition number 1: exact to a few eps. The signed form (``True``) is
+    narrower and faster, but its condition number (sum of absolute terms
+    over the sum) can be large, as for Quickscore, and is returned for the
+    caller to check. A set of finding indices keeps those findings signed
+    and unrolls the others (the mixed form).
+
+    ``cond_target`` asks for the mixed form instead: per structure, findings
+    leave the signed form for chains, one at a time, until the condition
+    number of the structure's first case is below ``cond_target`` (see
+    :func:`_choose_signed`). Worth its search only for many cases of one
+    structure, such as draws of the numbers for one case.
     """
     n = len(cases)
     post = np.empty((n, len(model.causes)))
@@ -119,11 +142,67 @@ def eliminate_many(
     for i, case in enumerate(cases):
         groups.setdefault((tuple(sorted(case.positive)), tuple(sorted(case.parents))), []).append(i)
     for (positive, answered), members in groups.items():
-        plan = _plan_for(model, positive, answered, signed)
         index = np.array(members, dtype=np.intp)
         rows = params.take(index) if params.rows > 1 else params
-        post[index], log_pe[index], cond[index] = _run(model, plan, [cases[i] for i in members], positive, rows, dtype)
+        form = signed
+        if cond_target is not None:
+            first = params.take(index[:1]) if params.rows > 1 else params
+            form = _choose_signed(model, cases[members[0]], first, positive, answered, cond_target)
+        plan = _plan_for(model, positive, answered, form)
+        size = max(1, _CHUNK_BYTES // (plan.points * np.dtype(dtype).itemsize))
+        for start in range(0, len(index), size):
+            part = index[start : start + size]
+            chunk = rows.take(np.arange(start, start + len(part))) if rows.rows > 1 else rows
+            post[part], log_pe[part], cond[part] = _run(model, plan, [cases[i] for i in part], positive, chunk, dtype)
     return post, log_pe, cond
+
+
+def _choose_signed(
+    model: CompiledModel,
+    case: CaseEvidence,
+    params: Params,
+    positive: tuple[int, ...],
+    answered: tuple[int, ...],
+    target: float,
+) -> frozenset[int]:
+    """The findings to keep as subset variables so that ``case``'s condition number falls below ``target``.
+
+    Each signed finding multiplies the condition number by a factor of its
+    own (from 1 to over 30 on realistic cases) that no cheap formula predicts
+    well, so each candidate is tried on ``case`` (one float64 pass, plus one
+    over absolute values). Greedy: the cheapest candidate that reaches the
+    target, else the one that lowers the condition number most per added
+    cost. A chain costs width, so the few findings that cancel most go first.
+    """
+    signed = _many_parents(model, positive)
+    candidates = sorted(signed)
+    cond, cost = _probe(model, case, params, positive, answered, signed)
+    while candidates and cond > target:
+        trials = [(*_probe(model, case, params, positive, answered, signed - {f}), f) for f in candidates]
+        trials.sort(key=lambda t: -np.log(cond / t[0]) / np.log(1.0 + t[1] / cost))  # best value first
+        reach = [t for t in trials if t[0] <= target]
+        cond, cost, f = min(reach, key=lambda t: t[1]) if reach else trials[0]
+        signed = signed - {f}
+        candidates = [t[2] for t in trials if t[2] != f][:_CANDIDATES]  # later rounds: the best few only
+    return signed
+
+
+def _probe(
+    model: CompiledModel,
+    case: CaseEvidence,
+    params: Params,
+    positive: tuple[int, ...],
+    answered: tuple[int, ...],
+    signed: frozenset[int],
+) -> tuple[float, float]:
+    """Condition number of ``case`` in this form, and its cost: points of each step's union, forward and backward."""
+    plan = _make_plan(model, positive, set(answered), signed)
+    observed, negative = evidence_arrays(model, [case], np.float64)
+    factors = _factors(model, plan, [case], observed, negative.astype(bool), positive, params, np.float64)
+    z = _forward(plan, factors)[1]
+    total = _forward(plan, [np.abs(f) for f in factors])[1]
+    cost = sum(step.forward.points * (1 + len(step.backward)) for step in plan.steps)
+    return float(total[0] / abs(z[0])) if z[0] else float("inf"), float(cost)
 
 
 def _links_by_cause(model: CompiledModel) -> tuple[tuple[tuple[int, int, int], ...], ...]:
@@ -150,15 +229,25 @@ def _finding_parents(model: CompiledModel) -> list[np.ndarray]:
     return result
 
 
-def _plan_for(model: CompiledModel, positive: tuple[int, ...], answered: tuple[int, ...], signed: bool) -> _Plan:
-    key = ("plan", positive, answered, signed)
+def _plan_for(
+    model: CompiledModel, positive: tuple[int, ...], answered: tuple[int, ...], signed: bool | frozenset[int]
+) -> _Plan:
+    """The cached plan of a structure; ``signed`` is True (all), False (none) or the signed findings."""
+    many = _many_parents(model, positive)
+    form = (many if signed else frozenset()) if isinstance(signed, bool) else signed & many
+    key = ("plan", positive, answered, form)
     if key not in model._cache:
-        model._cache[key] = _make_plan(model, positive, set(answered), signed)
+        model._cache[key] = _make_plan(model, positive, set(answered), form)
     plan: _Plan = model._cache[key]
     return plan
 
 
-def _make_plan(model: CompiledModel, positive: tuple[int, ...], answered: set[int], signed: bool) -> _Plan:
+def _many_parents(model: CompiledModel, positive: tuple[int, ...]) -> frozenset[int]:
+    """The positive findings with too many parents for one table: subset variables or chains."""
+    return frozenset(f for f in positive if len(_finding_parents(model)[f]) > max(_TABLE, 1))
+
+
+def _make_plan(model: CompiledModel, positive: tuple[int, ...], answered: set[int], signed: frozenset[int]) -> _Plan:
     """The factors' scopes for this structure and a greedy min-size elimination order.
 
     ``signed``: a positive finding with many parents enters as Quickscore's
@@ -178,7 +267,7 @@ def _make_plan(model: CompiledModel, positive: tuple[int, ...], answered: set[in
         parents = [int(c) for c in _finding_parents(model)[f]]
         if len(parents) <= max(_TABLE, 1):
             scopes.append(tuple(parents))
-        elif signed:
+        elif f in signed:
             scopes.append((var,))
             scopes.extend((c, var) for c in parents)
             var += 1
@@ -189,7 +278,7 @@ def _make_plan(model: CompiledModel, positive: tuple[int, ...], answered: set[in
             scopes.extend((ys[i - 1], parents[i], ys[i]) for i in range(1, len(parents) - 1))
             scopes.append((ys[-1], parents[-1]))
     steps, finals = _eliminate(scopes, set(range(n_causes)))
-    return _Plan(tuple(scopes), steps, finals, tuple(range(n_causes)), signed)
+    return _Plan(tuple(scopes), steps, finals, tuple(range(n_causes)), signed & _many_parents(model, positive))
 
 
 def _eliminate(initial: list[tuple[int, ...]], wanted: set[int]) -> tuple[tuple[_Step, ...], tuple[int, ...]]:
@@ -251,8 +340,8 @@ def _step(scopes: list[tuple[int, ...]], ids: tuple[int, ...], new: int, v: int,
         available = set(scopes[new]).union(*(scopes[o] for o in others))
         kept = tuple(u in available for u in scopes[j])
         have = "b" + "".join(letters[u] for u in scopes[j] if u in available)
-        backward.append((j, _einsum(",".join([sub(new), *(sub(o) for o in others)]) + "->" + have), others, kept))
-    return _Step(ids, new, _einsum(expr), tuple(backward))
+        backward.append((j, _Einsum(",".join([sub(new), *(sub(o) for o in others)]) + "->" + have), others, kept))
+    return _Step(ids, new, _Einsum(expr), tuple(backward))
 
 
 def _forward(plan: _Plan, factors: list[np.ndarray]) -> tuple[dict[int, np.ndarray], np.ndarray]:
@@ -356,7 +445,7 @@ def _factors(
                 shape[1 + k] = 2
                 table = table * np.stack([one, offs[:, k]], axis=1).reshape(shape)
             factors.append(1.0 - table)
-        elif plan.signed:
+        elif f in plan.signed:
             factors.append(np.stack([one, -leak], axis=1))  # (s,)
             link = np.ones((n, m, 2, 2), dtype)  # (cause, s): (1 - a)^(cause * s)
             link[:, :, 1, 1] = offs

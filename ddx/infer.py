@@ -76,6 +76,9 @@ QUICKSCORE_MAX = 7
 SHARED_STRUCTURE = 16
 #: Error bound factor over kappa * eps: over 10 times the largest ratio measured (0.3).
 _SAFETY = 4.0
+#: The mixed form is chosen on one case of a structure to reach this much below the
+#: certifiable condition number, so that the other cases (draws: up to 3x the first) pass too.
+_DRAW_SPREAD = 3.0
 
 
 class PrecisionError(ArithmeticError):
@@ -347,10 +350,27 @@ def evaluate_many(
     # Past QUICKSCORE_MAX positive findings, and where Quickscore cancels too much:
     # variable elimination, signed (narrow) first, then nonnegative (no cancellation).
     todo = np.union1d(np.flatnonzero(~small), todo).astype(np.intp)
+    limit = tolerance / (_SAFETY * float(np.finfo(np.float64).eps))  # the condition number float64 can certify
+
+    def eliminate(todo: np.ndarray, signed: bool, dtype: Any = np.float64, **kw: Any) -> np.ndarray:
+        subset = [cases[int(i)] for i in todo]
+        return certify(todo, *eliminate_many(model, subset, params.take(todo), signed, dtype, **kw), dtype)
+
+    # A structure shared by many cases (draws of the numbers) is probed with its first case:
+    # if the signed form fails it in float64, the group takes the mixed form, whose
+    # search is paid once for all its cases, rather than the extended-precision pass.
+    mixed: list[int] = []
+    for key in {keys[i] for i in todo if shared[keys[i]] >= SHARED_STRUCTURE}:
+        group = np.array([i for i in todo if keys[i] == key], dtype=np.intp)
+        if len(eliminate(group[:1], True)):
+            mixed.extend(group)
+    todo = np.setdiff1d(todo, ok.nonzero()[0]).astype(np.intp)
+    if mixed:
+        rest = eliminate(np.array(mixed, dtype=np.intp), False, cond_target=limit / _DRAW_SPREAD)
+        todo = np.union1d(np.setdiff1d(todo, mixed), rest).astype(np.intp)
     for signed, dtype in ((True, np.float64), (True, np.longdouble), (False, np.float64)):
         if len(todo):
-            subset = [cases[int(i)] for i in todo]
-            todo = certify(todo, *eliminate_many(model, subset, params.take(todo), signed, dtype), dtype)
+            todo = eliminate(todo, signed, dtype)
     return Evaluation(post, log_pe, ok)
 
 

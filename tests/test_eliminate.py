@@ -103,3 +103,64 @@ def test_many_positive_findings_are_exact_against_pgmpy():
         fast = engine.diagnose(evidence).probabilities
         ref = engine.reference_posteriors(evidence)
         assert max(abs(fast[c] - ref[c]) for c in ref) < 1e-10, k
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_mixed_form_agrees_with_pgmpy_on_tiny_model(tiny_engine, monkeypatch, seed):
+    monkeypatch.setattr(eliminate, "_TABLE", 1)
+    model = compile_model(tiny_engine.kb)
+    raw, cases = _cases(tiny_engine, 40, seed=seed)
+    rng = random.Random(seed)
+    for (evidence, age, sex), case in zip(raw, cases, strict=True):
+        keep = frozenset(f for f in case.positive if rng.random() < 0.5)
+        post, _, cond = eliminate_many(model, [case], model.params, keep)
+        ref = tiny_engine.reference_posteriors(evidence, age=age, sex=sex)
+        assert np.allclose(post[0], [ref[c] for c in model.causes], rtol=0, atol=1e-12), (evidence, keep)
+        assert cond[0] >= 1.0 - 1e-12
+
+
+def _ill_conditioned_case(engine):
+    """A 9-positive case whose signed form cancels past what float64 can certify (condition number ~6e6)."""
+    from ddx.bench import SEED, realistic_cases
+
+    case = realistic_cases(engine.kb, 1, SEED + 9, positives=(9, 9))[0]
+    return engine._case(engine.normalise(case.evidence, case.age, case.sex))
+
+
+def test_mixed_form_search_reaches_its_target_by_unrolling_few_findings():
+    engine = ddx.load()
+    model = engine._model
+    case = _ill_conditioned_case(engine)
+    positive, answered = tuple(sorted(case.positive)), tuple(sorted(case.parents))
+    many = eliminate._many_parents(model, positive)
+    signed_cond, _ = eliminate._probe(model, case, model.params, positive, answered, many)
+    assert signed_cond > 1e6
+    kept = eliminate._choose_signed(model, case, model.params, positive, answered, 1e4)
+    assert len(many) - len(kept) <= 3  # a few chains, not all
+    cond, _ = eliminate._probe(model, case, model.params, positive, answered, kept)
+    assert cond <= 1e4
+    _, _, measured = eliminate_many(model, [case], model.params, kept)
+    assert measured[0] == pytest.approx(cond)
+
+
+def test_draws_of_an_ill_conditioned_case_take_the_mixed_form_and_stay_exact(monkeypatch):
+    from ddx import uncertainty
+
+    engine = ddx.load()
+    model = engine._model
+    case = _ill_conditioned_case(engine)
+    draws = uncertainty.draw_params(model, engine._slots, 20, seed=4)
+    calls = []
+    real = eliminate.eliminate_many
+
+    def spy(*args, **kwargs):
+        calls.append((len(args[1]), args[4] if len(args) > 4 else np.float64, kwargs.get("cond_target")))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(eliminate, "eliminate_many", spy)
+    result = evaluate_many(model, [case] * 20, params=draws)
+    assert result.exact.all()
+    assert any(n == 20 and target is not None for n, _, target in calls)  # the group, in the mixed form
+    assert not any(n == 20 and dtype is np.longdouble for n, dtype, _ in calls)
+    reference, _, _ = real(model, [case] * 20, draws, True, np.longdouble)
+    assert np.abs(result.posteriors - reference).max() < 1e-10
