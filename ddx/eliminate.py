@@ -102,6 +102,7 @@ class _Plan:
     finals: tuple[int, ...]  # factors left with no variable: their product is P(evidence)
     cause_factor: tuple[int, ...]  # the factor of each cause (its variable first)
     signed: frozenset[int]  # the many-parent positive findings entered as subset variables; the rest as chains
+    negative: frozenset[int]  # the factors with negative entries (the subset variables' own) and the steps they reach
 
     @cached_property
     def points(self) -> int:
@@ -199,8 +200,8 @@ def _probe(
     plan = _make_plan(model, positive, set(answered), signed)
     observed, negative = evidence_arrays(model, [case], np.float64)
     factors = _factors(model, plan, [case], observed, negative.astype(bool), positive, params, np.float64)
-    z = _forward(plan, factors)[1]
-    total = _forward(plan, [np.abs(f) for f in factors])[1]
+    tensors, z = _forward(plan, factors)
+    total = _forward(plan, [np.abs(f) if i in plan.negative else f for i, f in enumerate(factors)], done=tensors)[1]
     cost = sum(step.forward.points * (1 + len(step.backward)) for step in plan.steps)
     return float(total[0] / abs(z[0])) if z[0] else float("inf"), float(cost)
 
@@ -263,11 +264,13 @@ def _make_plan(model: CompiledModel, positive: tuple[int, ...], answered: set[in
         scopes.append((c, *sorted({n_causes + p for p, _, _ in links[c] if p not in answered})))
     scopes.extend((n_causes + p,) for p in range(len(model.parents)) if p not in answered)
     var = n_causes + len(model.parents)
+    signs: list[int] = []  # the subset variables' factors (1, -(1 - leak))
     for f in positive:
         parents = [int(c) for c in _finding_parents(model)[f]]
         if len(parents) <= max(_TABLE, 1):
             scopes.append(tuple(parents))
         elif f in signed:
+            signs.append(len(scopes))
             scopes.append((var,))
             scopes.extend((c, var) for c in parents)
             var += 1
@@ -278,7 +281,12 @@ def _make_plan(model: CompiledModel, positive: tuple[int, ...], answered: set[in
             scopes.extend((ys[i - 1], parents[i], ys[i]) for i in range(1, len(parents) - 1))
             scopes.append((ys[-1], parents[-1]))
     steps, finals = _eliminate(scopes, set(range(n_causes)))
-    return _Plan(tuple(scopes), steps, finals, tuple(range(n_causes)), signed & _many_parents(model, positive))
+    negative = set(signs)
+    for step in steps:
+        if negative.intersection(step.inputs):
+            negative.add(step.output)
+    kept = signed & _many_parents(model, positive)
+    return _Plan(tuple(scopes), steps, finals, tuple(range(n_causes)), kept, frozenset(negative))
 
 
 def _eliminate(initial: list[tuple[int, ...]], wanted: set[int]) -> tuple[tuple[_Step, ...], tuple[int, ...]]:
@@ -344,10 +352,16 @@ def _step(scopes: list[tuple[int, ...]], ids: tuple[int, ...], new: int, v: int,
     return _Step(ids, new, _Einsum(expr), tuple(backward))
 
 
-def _forward(plan: _Plan, factors: list[np.ndarray]) -> tuple[dict[int, np.ndarray], np.ndarray]:
+def _forward(
+    plan: _Plan, factors: list[np.ndarray], done: dict[int, np.ndarray] | None = None
+) -> tuple[dict[int, np.ndarray], np.ndarray]:
+    """Every step's factor and the product of the finals; ``done``: reuse its factors the signs do not reach."""
     tensors: dict[int, np.ndarray] = dict(enumerate(factors))
     for step in plan.steps:
-        tensors[step.output] = step.forward(*(tensors[i] for i in step.inputs))
+        if done is not None and step.output not in plan.negative:
+            tensors[step.output] = done[step.output]
+        else:
+            tensors[step.output] = step.forward(*(tensors[i] for i in step.inputs))
     return tensors, np.prod(np.stack([tensors[i] for i in plan.finals]), axis=0)
 
 
@@ -363,8 +377,9 @@ def _run(
     factors = _factors(model, plan, cases, observed, negative.astype(bool), positive, params, dtype)
     tensors, z = _forward(plan, factors)
     cond = np.ones(len(z))
-    if plan.signed:  # the same sum over absolute values bounds the rounding error
-        cond = _forward(plan, [np.abs(f) for f in factors])[1] / np.abs(z)
+    if plan.signed:  # the same sum over absolute values bounds the rounding error; only the signs' part differs
+        absolute = [np.abs(f) if i in plan.negative else f for i, f in enumerate(factors)]
+        cond = _forward(plan, absolute, done=tensors)[1] / np.abs(z)
     grads: dict[int, np.ndarray] = {}
     finals = [tensors[i] for i in plan.finals]
     for i, fid in enumerate(plan.finals):
