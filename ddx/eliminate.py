@@ -39,6 +39,7 @@ import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import combinations
 from typing import Any
 
 import numpy as np
@@ -50,7 +51,7 @@ __all__ = ["eliminate_many"]
 #: Positive findings with at most this many parents enter as one table; more as a chain.
 _TABLE = 3
 _LETTERS = "acdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"  # "b" is the batch axis
-#: Steps of at least this many numbers (cases x points of the union) are contracted pairwise.
+#: Einsums of at least this many numbers (cases x points of the union) take numpy's optimised route.
 _PAIRWISE = 2**14
 #: Findings tried again after the first round of the mixed form's search.
 _CANDIDATES = 4
@@ -61,12 +62,11 @@ _BATCH = 256
 
 
 class _Einsum:
-    """One einsum; past a small size, contracted pairwise along numpy's greedy path (found once).
+    """One einsum of a step (two factors, or a gradient and a factor), run the faster of numpy's two ways.
 
-    A step multiplies up to a dozen factors over a dozen variables; numpy's
-    one-loop einsum pays every operand at every point of the union, while
-    contracting pairwise (smallest first) does not. On small tensors the
-    one loop is quicker. The two round differently, so a case's answer can
+    Large ones go through numpy's optimised route (batched matrix products;
+    the path is found once); small ones through its one-loop kernel, which
+    costs less to call. The two round differently, so a case's answer can
     move in its last bits with the number of cases sharing its structure.
     """
 
@@ -76,7 +76,7 @@ class _Einsum:
         self.points = 2 ** len(set("".join(self._terms)) - {"b"})  # the union's size, per case
 
     def __call__(self, *operands: np.ndarray) -> np.ndarray:
-        if len(operands) < 3 or len(operands[0]) * self.points < _PAIRWISE:
+        if len(operands) < 2 or len(operands[0]) * self.points < _PAIRWISE:
             return np.einsum(self.expr, *operands)
         return np.einsum(self.expr, *operands, optimize=self.path)
 
@@ -293,6 +293,11 @@ def _make_plan(model: CompiledModel, positive: tuple[int, ...], answered: set[in
 def _eliminate(initial: list[tuple[int, ...]], wanted: set[int]) -> tuple[tuple[_Step, ...], tuple[int, ...]]:
     """Eliminate greedily, smallest merged factor first; record the einsum of each step.
 
+    The factors holding a variable are multiplied two at a time (smallest
+    union first) and the variable is summed out of the last product, so a
+    step never multiplies more than two tensors: a backward pass then costs
+    two einsums per step, not one per factor per factor.
+
     The backward pass is recorded only towards the ``wanted`` factors (and the
     intermediate factors built from them): the others' marginals are not used.
     Returns the steps and the factors left with no variable (their product is the sum).
@@ -316,6 +321,18 @@ def _eliminate(initial: list[tuple[int, ...]], wanted: set[int]) -> tuple[tuple[
         if v not in holders or size(v) != score:  # eliminated, or a stale score
             continue
         ids = tuple(sorted(holders.pop(v)))
+        while len(ids) > 2:  # multiply pairwise, smallest union first, then sum v out of the last pair
+            pair = min(combinations(ids, 2), key=lambda ab: len(set(scopes[ab[0]]).union(scopes[ab[1]])))
+            new = len(scopes)
+            scopes.append(tuple(sorted(set(scopes[pair[0]]).union(scopes[pair[1]]))))
+            for u in scopes[new]:
+                if u != v:
+                    holders[u].difference_update(pair)
+                    holders[u].add(new)
+            if needed.intersection(pair):
+                needed.add(new)
+            steps.append(_step(scopes, pair, new, None, needed))
+            ids = tuple(sorted({*ids, new} - set(pair)))
         out = tuple(sorted(set().union(*(scopes[i] for i in ids)) - {v}))
         new = len(scopes)
         scopes.append(out)
@@ -334,8 +351,10 @@ def _eliminate(initial: list[tuple[int, ...]], wanted: set[int]) -> tuple[tuple[
     return tuple(steps), tuple(finals)
 
 
-def _step(scopes: list[tuple[int, ...]], ids: tuple[int, ...], new: int, v: int, needed: set[int]) -> _Step:
-    letters = {u: _LETTERS[k] for k, u in enumerate(sorted({v, *scopes[new], *(u for i in ids for u in scopes[i])}))}
+def _step(scopes: list[tuple[int, ...]], ids: tuple[int, ...], new: int, v: int | None, needed: set[int]) -> _Step:
+    """The einsum of one step (``v`` summed out, or None for a product) and of its backward pass."""
+    used = {*scopes[new], *(u for i in ids for u in scopes[i])}
+    letters = {u: _LETTERS[k] for k, u in enumerate(sorted(used))}
 
     def sub(i: int) -> str:
         return "b" + "".join(letters[u] for u in scopes[i])

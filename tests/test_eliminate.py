@@ -70,14 +70,16 @@ def test_forms_agree_with_each_other_and_quickscore_on_bundled_model():
     assert np.abs(chain - quick.posteriors).max() < 1e-10
 
 
-def test_batch_composition_does_not_change_answers():
+def test_batch_composition_changes_answers_only_by_rounding():
+    # a group of cases may take numpy's other einsum route than one case alone: last bits only
     engine = ddx.load()
     model = engine._model
     _, cases = _cases(engine, 12, seed=5)
-    together, _, _ = eliminate_many(model, cases + cases[:3], model.params)
+    together, _, _ = eliminate_many(model, cases + cases[:3] * 40, model.params)
     for i, case in enumerate(cases):
         alone, _, _ = eliminate_many(model, [case], model.params)
-        assert np.array_equal(alone[0], together[i])
+        assert np.abs(alone[0] - together[i]).max() < 1e-13
+    assert np.array_equal(together[:3], together[12:15])  # the same case in one group: the same answer
 
 
 def test_rows_of_numbers_match_one_row():
