@@ -197,13 +197,13 @@ def _probe(
     answered: tuple[int, ...],
     signed: frozenset[int],
 ) -> tuple[float, float]:
-    """Condition number of ``case`` in this form, and its cost: points of each step's union, forward and backward."""
-    plan = _make_plan(model, positive, set(answered), signed)
+    """Condition number of ``case`` in this form, and its cost: the points of every step's union."""
+    plan = _make_plan(model, positive, set(answered), signed, marginals=False)
     observed, negative = evidence_arrays(model, [case], np.float64)
     factors = _factors(model, plan, [case], observed, negative.astype(bool), positive, params, np.float64)
     tensors, z = _forward(plan, factors)
     total = _forward(plan, [np.abs(f) if i in plan.negative else f for i, f in enumerate(factors)], done=tensors)[1]
-    cost = sum(step.forward.points * (1 + len(step.backward)) for step in plan.steps)
+    cost = sum(step.forward.points for step in plan.steps)  # the backward pass: about twice this
     return float(total[0] / abs(z[0])) if z[0] else float("inf"), float(cost)
 
 
@@ -249,13 +249,16 @@ def _many_parents(model: CompiledModel, positive: tuple[int, ...]) -> frozenset[
     return frozenset(f for f in positive if len(_finding_parents(model)[f]) > max(_TABLE, 1))
 
 
-def _make_plan(model: CompiledModel, positive: tuple[int, ...], answered: set[int], signed: frozenset[int]) -> _Plan:
+def _make_plan(
+    model: CompiledModel, positive: tuple[int, ...], answered: set[int], signed: frozenset[int], marginals: bool = True
+) -> _Plan:
     """The factors' scopes for this structure and a greedy min-size elimination order.
 
     ``signed``: a positive finding with many parents enters as Quickscore's
     subset variable s (factor (1, -(1 - leak))) linked to each parent by
     (1 - a)^(cause * s); its graph is narrow but its sums cancel. Otherwise
-    it enters as a chain of nonnegative factors.
+    it enters as a chain of nonnegative factors. Without ``marginals`` no
+    backward pass is recorded (P(evidence) only: the mixed form's probes).
     """
     n_causes = len(model.causes)
     # variables: causes 0..C-1, risk factors C..C+P-1, then chain or subset variables
@@ -281,7 +284,7 @@ def _make_plan(model: CompiledModel, positive: tuple[int, ...], answered: set[in
             scopes.append((parents[0], ys[0]))
             scopes.extend((ys[i - 1], parents[i], ys[i]) for i in range(1, len(parents) - 1))
             scopes.append((ys[-1], parents[-1]))
-    steps, finals = _eliminate(scopes, set(range(n_causes)))
+    steps, finals = _eliminate(scopes, set(range(n_causes)) if marginals else set())
     negative = set(signs)
     for step in steps:
         if negative.intersection(step.inputs):
