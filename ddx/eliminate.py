@@ -53,6 +53,8 @@ _TABLE = 3
 _LETTERS = "acdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"  # "b" is the batch axis
 #: Einsums of at least this many numbers (cases x points of the union) take numpy's optimised route.
 _PAIRWISE = 2**14
+#: Groups of at least this many cases of one structure get plans of pairwise products.
+_PAIRWISE_CASES = 16
 #: Findings tried again after the first round of the mixed form's search.
 _CANDIDATES = 4
 #: Cases run together so that a step's largest tensor stays about this size (cache, memory).
@@ -150,7 +152,7 @@ def eliminate_many(
         if cond_target is not None:
             first = params.take(index[:1]) if params.rows > 1 else params
             form = _choose_signed(model, cases[members[0]], first, positive, answered, cond_target)
-        plan = _plan_for(model, positive, answered, form)
+        plan = _plan_for(model, positive, answered, form, pairwise=len(members) >= _PAIRWISE_CASES)
         size = max(1, _CHUNK_BYTES // (plan.points * np.dtype(dtype).itemsize))
         for start in range(0, len(index), size):
             part = index[start : start + size]
@@ -198,7 +200,7 @@ def _probe(
     signed: frozenset[int],
 ) -> tuple[float, float]:
     """Condition number of ``case`` in this form, and its cost: the points of every step's union."""
-    plan = _make_plan(model, positive, set(answered), signed, marginals=False)
+    plan = _make_plan(model, positive, set(answered), signed, pairwise=False, marginals=False)
     observed, negative = evidence_arrays(model, [case], np.float64)
     factors = _factors(model, plan, [case], observed, negative.astype(bool), positive, params, np.float64)
     tensors, z = _forward(plan, factors)
@@ -232,14 +234,18 @@ def _finding_parents(model: CompiledModel) -> list[np.ndarray]:
 
 
 def _plan_for(
-    model: CompiledModel, positive: tuple[int, ...], answered: tuple[int, ...], signed: bool | frozenset[int]
+    model: CompiledModel,
+    positive: tuple[int, ...],
+    answered: tuple[int, ...],
+    signed: bool | frozenset[int],
+    pairwise: bool = False,
 ) -> _Plan:
     """The cached plan of a structure; ``signed`` is True (all), False (none) or the signed findings."""
     many = _many_parents(model, positive)
     form = (many if signed else frozenset()) if isinstance(signed, bool) else signed & many
-    key = ("plan", positive, answered, form)
+    key = ("plan", positive, answered, form, pairwise)
     if key not in model._cache:
-        model._cache[key] = _make_plan(model, positive, set(answered), form)
+        model._cache[key] = _make_plan(model, positive, set(answered), form, pairwise)
     plan: _Plan = model._cache[key]
     return plan
 
@@ -250,7 +256,12 @@ def _many_parents(model: CompiledModel, positive: tuple[int, ...]) -> frozenset[
 
 
 def _make_plan(
-    model: CompiledModel, positive: tuple[int, ...], answered: set[int], signed: frozenset[int], marginals: bool = True
+    model: CompiledModel,
+    positive: tuple[int, ...],
+    answered: set[int],
+    signed: frozenset[int],
+    pairwise: bool = False,
+    marginals: bool = True,
 ) -> _Plan:
     """The factors' scopes for this structure and a greedy min-size elimination order.
 
@@ -284,7 +295,7 @@ def _make_plan(
             scopes.append((parents[0], ys[0]))
             scopes.extend((ys[i - 1], parents[i], ys[i]) for i in range(1, len(parents) - 1))
             scopes.append((ys[-1], parents[-1]))
-    steps, finals = _eliminate(scopes, set(range(n_causes)) if marginals else set())
+    steps, finals = _eliminate(scopes, set(range(n_causes)) if marginals else set(), pairwise)
     negative = set(signs)
     for step in steps:
         if negative.intersection(step.inputs):
@@ -293,13 +304,16 @@ def _make_plan(
     return _Plan(tuple(scopes), steps, finals, tuple(range(n_causes)), kept, frozenset(negative))
 
 
-def _eliminate(initial: list[tuple[int, ...]], wanted: set[int]) -> tuple[tuple[_Step, ...], tuple[int, ...]]:
+def _eliminate(
+    initial: list[tuple[int, ...]], wanted: set[int], pairwise: bool
+) -> tuple[tuple[_Step, ...], tuple[int, ...]]:
     """Eliminate greedily, smallest merged factor first; record the einsum of each step.
 
-    The factors holding a variable are multiplied two at a time (smallest
-    union first) and the variable is summed out of the last product, so a
-    step never multiplies more than two tensors: a backward pass then costs
-    two einsums per step, not one per factor per factor.
+    With ``pairwise`` the factors holding a variable are multiplied two at a
+    time (smallest union first) and the variable is summed out of the last
+    product, so a step never multiplies more than two tensors: the backward
+    pass costs two einsums per step, not one per factor per factor. That pays
+    for a batch of cases; one case is quicker with fewer, larger einsums.
 
     The backward pass is recorded only towards the ``wanted`` factors (and the
     intermediate factors built from them): the others' marginals are not used.
@@ -324,7 +338,7 @@ def _eliminate(initial: list[tuple[int, ...]], wanted: set[int]) -> tuple[tuple[
         if v not in holders or size(v) != score:  # eliminated, or a stale score
             continue
         ids = tuple(sorted(holders.pop(v)))
-        while len(ids) > 2:  # multiply pairwise, smallest union first, then sum v out of the last pair
+        while pairwise and len(ids) > 2:  # multiply two at a time, smallest union first
             pair = min(combinations(ids, 2), key=lambda ab: len(set(scopes[ab[0]]).union(scopes[ab[1]])))
             new = len(scopes)
             scopes.append(tuple(sorted(set(scopes[pair[0]]).union(scopes[pair[1]]))))

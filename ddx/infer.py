@@ -69,7 +69,7 @@ _LETTERS = "acdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"  # "b" is the b
 _ROWS = 4096
 #: Cases with more positive findings than this skip Quickscore for variable elimination
 #: (ddx.eliminate), which is faster past this point (docs/performance.md).
-QUICKSCORE_MAX = 7
+QUICKSCORE_MAX = 5
 #: Cases sharing one structure (positive findings, answered risk factors) at least this
 #: many times, such as draws of the numbers for one case, go to variable elimination
 #: whatever their positive findings: its per-structure cost is shared (docs/performance.md).
