@@ -451,38 +451,21 @@ def _factors(
 ) -> list[np.ndarray]:
     """The initial factors of ``plan`` for ``cases`` (one structure), each ``(B, 2, ..., 2)``."""
     n = len(cases)
+    factors: list[np.ndarray] = []
 
     def per_case(a: np.ndarray) -> np.ndarray:
         a = a.astype(dtype)
         return np.broadcast_to(a, (n, *a.shape[1:])) if len(a) == 1 else a
 
     parent_prior = per_case(params.parent_prior)
-    base_off = per_case(params.base_off)
-    link_off = per_case(params.link_off)
     finding_off = per_case(params.finding_off)  # (n, C, F)
     leak_off = per_case(params.leak_off)
     one = np.ones(n, dtype)
-    state = observed.argmax(axis=2)  # the answer of each answered risk factor
     nw = np.prod(np.where(negative[:, None, :], finding_off, one[0]), axis=2)  # (n, C): prod(1 - a) over "no"
     answered = set(cases[0].parents)
-    links = _links_by_cause(model)
-    n_causes = len(model.causes)
-    factors: list[np.ndarray] = []
-    for c in range(n_causes):
-        axes = plan.scopes[plan.cause_factor[c]][1:]
-        flat = (n,) + (1,) * len(axes)
-        q = base_off[:, c].reshape(flat)
-        for p, s, li in links[c]:
-            if p in answered:
-                q = q * np.where(state[:, p] == s, link_off[:, li], one).reshape(flat)
-            else:
-                vec = np.ones((n, 2), dtype)
-                vec[:, s] = link_off[:, li]
-                shape = [n] + [1] * len(axes)
-                shape[1 + axes.index(n_causes + p)] = 2
-                q = q * vec.reshape(shape)
-        q = np.broadcast_to(q, (n,) + (2,) * len(axes))
-        factors.append(np.stack([q, (1.0 - q) * nw[:, c].reshape(flat)], axis=1))
+    for c, (q, not_q) in enumerate(_cause_absent(model, plan, cases, observed, params, dtype)):
+        flat = (n,) + (1,) * (q.ndim - 1)
+        factors.append(np.stack([np.broadcast_to(q, (n, *q.shape[1:])), not_q * nw[:, c].reshape(flat)], axis=1))
     rf_prior = np.stack([1.0 - parent_prior, parent_prior], axis=2)  # (n, P, 2)
     factors.extend(rf_prior[:, p] for p in range(len(model.parents)) if p not in answered)
     for f in positive:
@@ -505,6 +488,60 @@ def _factors(
         else:
             factors.extend(_chain(leak, offs))
     return factors
+
+
+def _cause_absent(
+    model: CompiledModel,
+    plan: _Plan,
+    cases: Sequence[CaseEvidence],
+    observed: np.ndarray,
+    params: Params,
+    dtype: Any,
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per cause, P(absent | its unanswered risk factors) and 1 minus it, each ``(1 or B, 2, ..., 2)``.
+
+    They depend on the numbers and the risk factors' answers only, not on
+    the findings: with the model's own numbers and one set of answers for
+    the whole group (one case, say), they are kept for the next case.
+    """
+    state = observed.argmax(axis=2)  # the answer of each answered risk factor
+    shared = params is model.params and bool((state == state[:1]).all())
+    key = ("cause_absent", tuple(sorted((p, int(state[0, p])) for p in cases[0].parents)), np.dtype(dtype).str)
+    if shared and key in model._cache:
+        cached: list[tuple[np.ndarray, np.ndarray]] = model._cache[key]
+        return cached
+    n = 1 if shared else len(cases)
+
+    def per_case(a: np.ndarray) -> np.ndarray:
+        a = a.astype(dtype)
+        return np.broadcast_to(a, (n, *a.shape[1:])) if len(a) == 1 else a
+
+    base_off, link_off, state = per_case(params.base_off), per_case(params.link_off), state[:n]
+    one = np.ones(n, dtype)
+    answered = set(cases[0].parents)
+    links = _links_by_cause(model)
+    n_causes = len(model.causes)
+    out = []
+    for c in range(n_causes):
+        axes = plan.scopes[plan.cause_factor[c]][1:]
+        flat = (n,) + (1,) * len(axes)
+        q = base_off[:, c].reshape(flat)
+        for p, s, li in links[c]:
+            if p in answered:
+                q = q * np.where(state[:, p] == s, link_off[:, li], one).reshape(flat)
+            else:
+                vec = np.ones((n, 2), dtype)
+                vec[:, s] = link_off[:, li]
+                shape = [n] + [1] * len(axes)
+                shape[1 + axes.index(n_causes + p)] = 2
+                q = q * vec.reshape(shape)
+        q = np.broadcast_to(q, (n,) + (2,) * len(axes))  # a read-only view
+        not_q = 1.0 - q
+        not_q.flags.writeable = False
+        out.append((q, not_q))
+    if shared:
+        model._cache[key] = out
+    return out
 
 
 def _chain(leak: np.ndarray, offs: np.ndarray) -> list[np.ndarray]:

@@ -166,3 +166,16 @@ def test_draws_of_an_ill_conditioned_case_take_the_mixed_form_and_stay_exact(mon
     assert not any(n == 20 and dtype is np.longdouble for n, dtype, _ in calls)
     reference, _, _ = real(model, [case] * 20, draws, True, np.longdouble)
     assert np.abs(result.posteriors - reference).max() < 1e-10
+
+
+def test_kept_cause_factors_give_the_answers_of_fresh_ones():
+    # P(cause absent | risk factors) is kept per set of risk-factor answers (model numbers only)
+    engine = ddx.load()
+    model = engine._model
+    _, cases = _cases(engine, 30, seed=21)
+    first = [eliminate_many(model, [case], model.params, signed=False)[0][0] for case in cases]
+    assert any(key[0] == "cause_absent" for key in model._cache)
+    for key in [k for k in model._cache if k[0] == "cause_absent"]:
+        del model._cache[key]
+    again, _, _ = eliminate_many(model, cases, model.params, signed=False)  # fresh, all at once
+    assert np.abs(np.array(first) - again).max() < 1e-13
