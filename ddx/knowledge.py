@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -161,29 +162,30 @@ class KnowledgeBase:
     thresholds: Mapping[str, Number]
     raw: Mapping[str, Any] = field(repr=False, default_factory=dict)
 
+    # The id lists below are read on every scoring call: kept once computed (the fields never change).
     def ids(self, kind: str) -> tuple[str, ...]:
         """The node ids of one kind, in file order."""
         return tuple(n.id for n in self.nodes.values() if n.kind == kind)
 
-    @property
+    @cached_property
     def causes(self) -> tuple[str, ...]:
         return self.ids("cause")
 
-    @property
+    @cached_property
     def risk_factors(self) -> tuple[str, ...]:
         return self.ids("risk_factor")
 
-    @property
+    @cached_property
     def emergency_signs(self) -> tuple[str, ...]:
         return self.ids("emergency_sign")
 
-    @property
+    @cached_property
     def network_findings(self) -> tuple[str, ...]:
         """Findings and emergency signs that have at least one parent cause."""
         linked = {link.child for link in self.finding_links}
         return tuple(n.id for n in self.nodes.values() if n.kind in ("finding", "emergency_sign") and n.id in linked)
 
-    @property
+    @cached_property
     def evidence_ids(self) -> tuple[str, ...]:
         """Every id a person can answer: findings, risk factors, emergency signs."""
         return tuple(n.id for n in self.nodes.values() if n.kind != "cause")
