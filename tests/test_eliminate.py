@@ -23,9 +23,12 @@ def _cases(engine, n, seed, max_positive=10):
 
 @pytest.mark.parametrize("table", [1, 2, 3])
 @pytest.mark.parametrize("signed", [False, True])
-def test_both_forms_agree_with_pgmpy_on_tiny_model(tiny_engine, monkeypatch, table, signed):
-    # table=1 puts every positive finding with two or more parents through the chain or the subset variable
+@pytest.mark.parametrize("pairwise", [False, True])
+def test_both_forms_agree_with_pgmpy_on_tiny_model(tiny_engine, monkeypatch, table, signed, pairwise):
+    # table=1 puts every positive finding with two or more parents through the chain or the subset variable;
+    # pairwise: the plans of groups of cases (products two at a time), here for every case
     monkeypatch.setattr(eliminate, "_TABLE", table)
+    monkeypatch.setattr(eliminate, "_PAIRWISE_CASES", 1 if pairwise else 10**9)
     model = compile_model(tiny_engine.kb)
     raw, cases = _cases(tiny_engine, 60, seed=table + 10 * signed)
     post, log_e, cond = eliminate_many(model, cases, model.params, signed)
