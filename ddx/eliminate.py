@@ -36,7 +36,8 @@ marginal of every factor, hence P(cause present, evidence) for every cause.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import combinations
@@ -55,6 +56,8 @@ _LETTERS = "acdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"  # "b" is the b
 _PAIRWISE = 2**14
 #: Groups of at least this many cases of one structure get plans of pairwise products.
 _PAIRWISE_CASES = 16
+#: Plans (and risk-factor factors) kept per model, most recently used first.
+_KEPT = 256
 #: Findings tried again after the first round of the mixed form's search.
 _CANDIDATES = 4
 #: Cases run together so that a step's largest tensor stays about this size (cache, memory).
@@ -243,11 +246,24 @@ def _plan_for(
     """The cached plan of a structure; ``signed`` is True (all), False (none) or the signed findings."""
     many = _many_parents(model, positive)
     form = (many if signed else frozenset()) if isinstance(signed, bool) else signed & many
-    key = ("plan", positive, answered, form, pairwise)
-    if key not in model._cache:
-        model._cache[key] = _make_plan(model, positive, set(answered), form, pairwise)
-    plan: _Plan = model._cache[key]
+    key = (positive, answered, form, pairwise)
+    plan: _Plan = _kept(model, "plans", key, lambda: _make_plan(model, positive, set(answered), form, pairwise))
     return plan
+
+
+def _kept(model: CompiledModel, table: str, key: Any, make: Callable[[], Any]) -> Any:
+    """``make()``, kept in one of the model's tables of the ``_KEPT`` most recently used values.
+
+    A cohort can hold a new structure in every row: unbounded, the tables would grow with the file.
+    """
+    store: OrderedDict[Any, Any] = model._cache.setdefault(table, OrderedDict())
+    if key in store:
+        store.move_to_end(key)
+        return store[key]
+    value = store[key] = make()
+    if len(store) > _KEPT:
+        store.popitem(last=False)
+    return value
 
 
 def _many_parents(model: CompiledModel, positive: tuple[int, ...]) -> frozenset[int]:
@@ -505,18 +521,31 @@ def _cause_absent(
     the whole group (one case, say), they are kept for the next case.
     """
     state = observed.argmax(axis=2)  # the answer of each answered risk factor
-    shared = params is model.params and bool((state == state[:1]).all())
-    key = ("cause_absent", tuple(sorted((p, int(state[0, p])) for p in cases[0].parents)), np.dtype(dtype).str)
-    if shared and key in model._cache:
-        cached: list[tuple[np.ndarray, np.ndarray]] = model._cache[key]
-        return cached
-    n = 1 if shared else len(cases)
+    if params is model.params and bool((state == state[:1]).all()):
+        key = (tuple(sorted((p, int(state[0, p])) for p in cases[0].parents)), np.dtype(dtype).str)
+        kept: list[tuple[np.ndarray, np.ndarray]] = _kept(
+            model, "cause_absent", key, lambda: _cause_absent_rows(model, plan, cases, state[:1], params, dtype)
+        )
+        return kept
+    return _cause_absent_rows(model, plan, cases, state, params, dtype)
+
+
+def _cause_absent_rows(
+    model: CompiledModel,
+    plan: _Plan,
+    cases: Sequence[CaseEvidence],
+    state: np.ndarray,
+    params: Params,
+    dtype: Any,
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """:func:`_cause_absent` for ``len(state)`` rows (1: shared by the group)."""
+    n = len(state)
 
     def per_case(a: np.ndarray) -> np.ndarray:
         a = a.astype(dtype)
         return np.broadcast_to(a, (n, *a.shape[1:])) if len(a) == 1 else a
 
-    base_off, link_off, state = per_case(params.base_off), per_case(params.link_off), state[:n]
+    base_off, link_off = per_case(params.base_off), per_case(params.link_off)
     one = np.ones(n, dtype)
     answered = set(cases[0].parents)
     links = _links_by_cause(model)
@@ -539,8 +568,6 @@ def _cause_absent(
         not_q = 1.0 - q
         not_q.flags.writeable = False
         out.append((q, not_q))
-    if shared:
-        model._cache[key] = out
     return out
 
 

@@ -177,8 +177,22 @@ def test_kept_cause_factors_give_the_answers_of_fresh_ones():
     model = engine._model
     _, cases = _cases(engine, 30, seed=21)
     first = [eliminate_many(model, [case], model.params, signed=False)[0][0] for case in cases]
-    assert any(key[0] == "cause_absent" for key in model._cache)
-    for key in [k for k in model._cache if k[0] == "cause_absent"]:
-        del model._cache[key]
+    assert model._cache["cause_absent"]
+    model._cache["cause_absent"].clear()
     again, _, _ = eliminate_many(model, cases, model.params, signed=False)  # fresh, all at once
     assert np.abs(np.array(first) - again).max() < 1e-13
+
+
+def test_kept_plans_are_bounded(monkeypatch):
+    # a cohort can bring a new structure in every row: the model keeps only the most recent plans
+    monkeypatch.setattr(eliminate, "_KEPT", 3)
+    engine = ddx.load()
+    model = compile_model(engine.kb)
+    _, cases = _cases(engine, 12, seed=22)
+    assert len({(frozenset(c.positive), frozenset(c.parents)) for c in cases}) > 3
+    one_by_one = np.array([eliminate_many(model, [case], model.params, signed=True)[0][0] for case in cases])
+    assert len(model._cache["plans"]) == 3
+    assert len(model._cache["cause_absent"]) <= 3
+    fresh = compile_model(engine.kb)
+    together, _, _ = eliminate_many(fresh, cases, fresh.params, signed=True)
+    assert np.abs(one_by_one - together).max() < 1e-13
