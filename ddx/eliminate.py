@@ -2,17 +2,21 @@
 
 Quickscore (:mod:`ddx.infer`) enumerates 2^k signed terms for k positive
 findings: its cost doubles with each one and the terms cancel. Here the cost
-grows with the width of the case's elimination order instead, in one of two
-forms of a many-parent positive finding:
+grows with the width of the case's elimination order instead, with each
+many-parent positive finding in one of two forms:
 
 - **signed**: Quickscore's subset variable s, with factor (1, -(1 - leak))
   and (1 - a)^(cause * s) to each parent. The sum over subsets is factored,
-  so the order is narrow (width 5-11 on realistic cases), but the sums still
+  so the order is narrow (width 5-12 on realistic cases), but the sums still
   cancel: the condition number comes from a second pass over absolute values
   and the caller checks it;
 - **nonnegative**: the noisy-OR unrolled into a chain (below). Nothing
   cancels, so the rounding error is a few eps per operation whatever the
   evidence; the order is wider.
+
+A case may mix them (the **mixed** form): the few findings that cancel most
+unrolled, the others signed; :func:`_choose_signed` picks them for the draws
+of an ill-conditioned case.
 
 The factors of one case:
 
@@ -21,16 +25,18 @@ The factors of one case:
   times prod(1 - a) over the findings answered no;
 - each finding answered yes with m parents: for m <= ``_TABLE`` its table
   P(present | parents) = 1 - (1 - leak) * prod(1 - a); for more, the subset
-  variable (signed form) or the noisy-OR unrolled into a chain of m - 1 binary variables ("present through the leak
-  or the first i parents"; Heckerman & Breese's temporal decomposition), one
-  small factor per parent, so a finding with 11 parents adds no 2^11 table.
+  variable (signed form) or the noisy-OR unrolled into a chain of m - 1
+  binary variables ("present through the leak or the first i parents";
+  Heckerman & Breese's temporal decomposition), one small factor per
+  parent, so a finding with 11 parents adds no 2^11 table.
 
 Findings not answered are barren and left out. The variables are eliminated
 in a greedy min-size order, computed once per structure (which findings are
-positive, which risk factors answered) and cached; cases with the same
-structure, or many draws of the numbers for one case, share one pass along a
-leading batch axis. A backward pass through the same steps gives the
-marginal of every factor, hence P(cause present, evidence) for every cause.
+positive, which risk factors answered) and kept (the most recent ``_KEPT``);
+cases with the same structure, or many draws of the numbers for one case,
+share one pass along a leading batch axis. A backward pass through the same
+steps gives the marginal of every factor, hence P(cause present, evidence)
+for every cause.
 """
 
 from __future__ import annotations
