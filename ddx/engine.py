@@ -221,8 +221,21 @@ class Engine:
         evidences
             Cases already checked by :meth:`normalise`, so that a bad case can be
             reported on its own before the batch runs.
+
+        Cases with the same answers, age and sex are scored once and share
+        one (immutable) result: a cohort repeats answer patterns.
         """
-        return [self._result(ev, post) for ev, post in zip(evidences, self._posteriors_many(evidences), strict=True)]
+        index: dict[tuple[frozenset[tuple[str, bool]], float | None, str | None], int] = {}
+        distinct: list[Evidence] = []
+        rows = []
+        for ev in evidences:
+            key = (frozenset(ev.answers.items()), ev.age, ev.sex)
+            if key not in index:
+                index[key] = len(distinct)
+                distinct.append(ev)
+            rows.append(index[key])
+        results = [self._result(ev, post) for ev, post in zip(distinct, self._posteriors_many(distinct), strict=True)]
+        return [results[i] for i in rows]
 
     def _result(self, ev: Evidence, post: Mapping[str, float]) -> DiagnosisResult:
         kb = self.kb

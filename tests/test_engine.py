@@ -80,6 +80,19 @@ def test_result_carries_kb_version_and_disclaimer(tiny_engine):
     assert math.isclose(sum(1 for _ in result.differential), 3)
 
 
+def test_diagnose_many_scores_each_answer_pattern_once(tiny_engine, monkeypatch):
+    cases = [({"f1": True}, None, None), ({"f2": True}, 70, "female"), ({"f1": True}, None, None)]
+    cases += [({"f2": True}, 70, "female"), ({"f2": True}, 71, "female"), ({"f1": False}, None, None)]
+    scored = []
+    real = tiny_engine._posteriors_many
+    monkeypatch.setattr(tiny_engine, "_posteriors_many", lambda evs: scored.append(len(evs)) or real(evs))
+    many = tiny_engine.diagnose_many([tiny_engine.normalise(*c) for c in cases])
+    assert scored == [4]  # six rows, four patterns (age 71 differs)
+    assert many[0] is many[2] and many[1] is many[3]
+    for (evidence, age, sex), result in zip(cases, many, strict=True):
+        assert result.probabilities == pytest.approx(tiny_engine.diagnose(evidence, age=age, sex=sex).probabilities)
+
+
 def test_load_refuses_a_bad_path(tmp_path):
     with pytest.raises(ddx.KnowledgeBaseError, match="expected folders"):
         ddx.load(tmp_path / "missing")
