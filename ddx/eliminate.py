@@ -62,8 +62,8 @@ _LETTERS = "acdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"  # "b" is the b
 _PAIRWISE = 2**14
 #: Groups of at least this many cases of one structure get plans of pairwise products.
 _PAIRWISE_CASES = 16
-#: Plans (and risk-factor factors) kept per model, most recently used first.
-_KEPT = 256
+#: Plans (about 100 KiB each) and risk-factor factors kept per model, least recently used dropped first.
+_KEPT = 2048
 #: Findings tried again after the first round of the mixed form's search.
 _CANDIDATES = 4
 #: Cases run together so that a step's largest tensor stays about this size (cache, memory).
