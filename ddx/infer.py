@@ -74,6 +74,9 @@ QUICKSCORE_MAX = 5
 #: many times, such as draws of the numbers for one case, go to variable elimination
 #: whatever their positive findings: its per-structure cost is shared (docs/performance.md).
 SHARED_STRUCTURE = 16
+#: Cases sharing one structure at least this many times (draws of the numbers: 1,000) are probed
+#: for the mixed form of variable elimination: its search (about 0.1 s) pays only for many cases.
+MIXED_FORM = 256
 #: Error bound factor over kappa * eps: over 10 times the largest ratio measured (0.3).
 _SAFETY = 4.0
 #: The mixed form is chosen on one case of a structure to reach this much below the
@@ -360,7 +363,7 @@ def evaluate_many(
     # if the signed form fails it in float64, the group takes the mixed form, whose
     # search is paid once for all its cases, rather than the extended-precision pass.
     mixed: list[int] = []
-    for key in {keys[i] for i in todo if shared[keys[i]] >= SHARED_STRUCTURE}:
+    for key in {keys[i] for i in todo if shared[keys[i]] >= MIXED_FORM}:
         group = np.array([i for i in todo if keys[i] == key], dtype=np.intp)
         if len(eliminate(group[:1], True)):
             mixed.extend(group)

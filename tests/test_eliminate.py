@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import ddx
-from ddx import eliminate
+from ddx import eliminate, infer
 from ddx.eliminate import eliminate_many
 from ddx.infer import compile_model, evaluate_many
 from ddx.network import reference_log_evidence
@@ -163,6 +163,7 @@ def test_draws_of_an_ill_conditioned_case_take_the_mixed_form_and_stay_exact(mon
         return real(*args, **kwargs)
 
     monkeypatch.setattr(eliminate, "eliminate_many", spy)
+    monkeypatch.setattr(infer, "MIXED_FORM", 16)  # 1,000 draws in use; 20 here
     result = evaluate_many(model, [case] * 20, params=draws)
     assert result.exact.all()
     assert any(n == 20 and target is not None for n, _, target in calls)  # the group, in the mixed form
