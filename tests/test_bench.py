@@ -53,6 +53,9 @@ def test_smoke_run_has_every_method_and_agrees_with_pgmpy():
     assert draws[0]["case"].startswith("sciatica") and [r["positives"] for r in draws[1:]] == [2, 5]
     assert all(r["samples"] == 1000 and r["seconds"] > 0 for r in draws)
     assert "1,000 draws for one case" in table and "intervals=True" in table
+    ranking = results["ranking"]
+    assert ranking["cases"] == 2 and 0 < ranking["median_ms"] <= ranking["max_ms"]
+    assert "ranking every unasked question < 50 ms (issue 9)" in table
     assert lines  # progress was reported
 
 

@@ -46,7 +46,7 @@ from .methods import Log, _Prepared
 from .report import _targets, format_table, write_json
 from .scaling import _physical_memory, _scaling_positives, _scaling_size
 from .startup import _memory, _startup
-from .tables import _intervals, _main_table, _throughput
+from .tables import _intervals, _main_table, _ranking, _throughput
 
 __all__ = ["SEED", "Case", "format_table", "main", "realistic_cases", "replicate_kb", "run_benchmark"]
 
@@ -157,6 +157,7 @@ def run_benchmark(
             engine, throughput or (2000 if quick else 20000), reps, seed, 5 if quick else 10, log
         )
         results["intervals"] = _intervals(engine, (2, 5) if quick else tuple(range(1, 11)), 1000, seed, reps, log)
+        results["ranking"] = _ranking(engine, case_list, max(reps, 3), log)
         if scaling:
             log("scaling with the number of positive findings")
             levels = (1, 4, 8) if quick else tuple(range(1, 21))

@@ -47,6 +47,13 @@ def _targets(res: Mapping[str, Any]) -> list[dict[str, Any]]:
             ", ".join(f"{r['case']}: {r['seconds']:.2f} s" for r in draws),
             not slow,
         )
+    if "ranking" in res:
+        rk = res["ranking"]
+        add(
+            "ranking every unasked question < 50 ms (issue 9)",
+            f"median {rk['median_ms']:.1f} ms, 95th percentile {rk['p95_ms']:.1f} ms, max {rk['max_ms']:.1f} ms",
+            rk["max_ms"] < 50,
+        )
     diffs = [rows[k]["max_abs_diff"] for k in ("ddx_single", "ddx_batch") if rows[k]["max_abs_diff"] is not None]
     levels = res.get("scaling_positives", [])
     diffs += [r["max_abs_diff"] for r in levels if "max_abs_diff" in r]
@@ -134,6 +141,14 @@ def format_table(results: Mapping[str, Any]) -> str:
         lines += [
             f"  {r['case']:<32}{r['seconds']:8.2f} s{r.get('first_s', r['seconds']):8.2f} s"
             for r in results["intervals"]
+        ]
+    if results.get("ranking"):
+        rk = results["ranking"]
+        lines += [
+            "",
+            f"interview: ranking every unasked question, the main table's {rk['cases']} cases (median of runs each)",
+            f"  median {rk['median_ms']:.1f} ms, 95th percentile {rk['p95_ms']:.1f} ms, max {rk['max_ms']:.1f} ms; "
+            "by positive findings: " + ", ".join(f"{k}: {v:.0f}" for k, v in rk["by_positives"].items()) + " ms",
         ]
     if results.get("scaling_positives"):
         head = (

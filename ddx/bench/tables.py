@@ -184,3 +184,30 @@ def _intervals(
         )
         log(f"intervals, {label}: {samples} draws in {seconds:.2f} s (first run {runs[0]:.2f} s)")
     return out
+
+
+def _ranking(engine: Engine, cases: Sequence[Case], repeats: int, log: Log) -> dict[str, Any]:
+    """Milliseconds to rank every unasked question of each case (``ddx.interview.rank``, what
+    ``next_questions`` and each step of ``ddx interview`` run): per case the median of ``repeats``
+    runs after one untimed run (which builds the case's plans).
+    """
+    from ..interview import rank
+
+    per_case: list[float] = []
+    by_positives: dict[int, list[float]] = {}
+    for case in cases:
+        evidence = engine.normalise(case.evidence, case.age, case.sex)
+        rank(engine, evidence)
+        ms = 1e3 * statistics.median(_timed(functools.partial(rank, engine, evidence))[0] for _ in range(repeats))
+        per_case.append(ms)
+        by_positives.setdefault(case.positives, []).append(ms)
+    ordered = sorted(per_case)
+    out = {
+        "cases": len(cases),
+        "median_ms": statistics.median(ordered),
+        "p95_ms": ordered[int(0.95 * (len(ordered) - 1))],
+        "max_ms": ordered[-1],
+        "by_positives": {str(k): statistics.median(v) for k, v in sorted(by_positives.items())},
+    }
+    log(f"ranking every unasked question: median {out['median_ms']:.1f} ms, max {out['max_ms']:.1f} ms")
+    return out
