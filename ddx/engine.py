@@ -19,7 +19,7 @@ from . import uncertainty
 from .errors import EvidenceError, did_you_mean
 from .evidence import Evidence, normalise
 from .explain import contributions
-from .infer import CaseEvidence, CompiledModel, PrecisionError, compile_model, evaluate_many, posteriors
+from .infer import CaseEvidence, CompiledModel, Params, PrecisionError, compile_model, evaluate_many, posteriors
 from .knowledge import TRIAGE_LEVELS, KnowledgeBase, load_knowledge
 from .network import build_network, reference_log_evidence, reference_posteriors
 from .next_steps import NextStepsGuide, build_steps, load_guide
@@ -82,7 +82,9 @@ class Engine:
             return self._reference(evidence)
         return dict(zip(self._model.causes, values.tolist(), strict=True))
 
-    def evaluate(self, evidences: Sequence[Evidence], log_evidence: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    def evaluate(
+        self, evidences: Sequence[Evidence], log_evidence: bool = True, params: Params | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Posteriors ``(n, C)`` (causes in model order) and log P(answers) ``(n,)`` in one pass.
 
         Rows the fast path cannot bound to its tolerance (many surprising
@@ -90,9 +92,14 @@ class Engine:
         ``log_evidence=False`` their log P(answers) is left as the fast path's
         estimate (the reference costs one query per answer). The probability
         that an unasked question is answered yes is ``exp(log P(e + yes) - log P(e))``.
+        ``params`` replaces the model's numbers (one row per case, see
+        :class:`ddx.infer.Params`); the reference cannot, so then an unmet
+        tolerance raises :class:`ddx.infer.PrecisionError`.
         """
-        result = evaluate_many(self._model, [self._case(ev) for ev in evidences])
+        result = evaluate_many(self._model, [self._case(ev) for ev in evidences], params=params)
         post, log_e = result.posteriors.copy(), result.log_evidence.copy()
+        if params is not None and not result.exact.all():
+            raise PrecisionError(f"{int(np.sum(~result.exact))} cases missed the tolerance with replaced numbers")
         for i in np.flatnonzero(~result.exact):
             ev = evidences[int(i)]
             reference = self._reference(ev)

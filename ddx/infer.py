@@ -455,7 +455,10 @@ def log_common(observed: np.ndarray, negative: np.ndarray, params: Params, dtype
     """
     prior = params.parent_prior.astype(dtype)
     log_leak = np.log(params.leak_off.astype(dtype))  # (N, F)
-    log_prior = np.log(np.stack([1.0 - prior, prior], axis=-1))  # (N, P, 2)
+    # a prior of exactly 0 or 1 (a hypothetical answer entered through the prior) is not an
+    # answered risk factor: its zero weight in ``observed`` must not meet log(0)
+    both = np.stack([1.0 - prior, prior], axis=-1)
+    log_prior = np.log(np.maximum(both, np.finfo(both.dtype).tiny))  # (N, P, 2)
     if params.rows == 1:
         return negative @ log_leak[0] + np.einsum("npk,pk->n", observed, log_prior[0])
     return np.einsum("nf,nf->n", negative, log_leak) + np.einsum("npk,npk->n", observed, log_prior)

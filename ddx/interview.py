@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from . import infer
 from . import rules as rule_layer
 from .errors import DdxError
 from .evidence import Evidence, normalise
@@ -177,17 +178,26 @@ def _outcomes(
     grouped = {i for ids, _ in kb.exclusive for i in ids} | {i for ids in settings.exhaustive for i in ids}
     rows = [evidence]
     where: dict[tuple[str, bool], int] = {}
+    fixed: dict[int, tuple[int, bool]] = {}  # row -> (risk factor, answer) entered through its prior
+    by_prior = _eliminated(engine, evidence)
 
     def add(node_id: str, answers: Mapping[str, bool], value: bool) -> None:
         where[(node_id, value)] = len(rows)
-        rows.append(Evidence({**evidence.answers, **answers}, evidence.age, evidence.sex))
+        if by_prior and node_id in risks and dict(answers) == {node_id: value}:
+            fixed[len(rows)] = (engine._model.parent_index[node_id], value)
+            rows.append(evidence)
+        else:
+            rows.append(Evidence({**evidence.answers, **answers}, evidence.age, evidence.sex))
 
     for node_id in candidates:
         if node_id in findings or node_id in risks:
             add(node_id, _implied(kb, settings, evidence.answers, node_id, False), False)
         if node_id in risks or node_id in grouped:
             add(node_id, _implied(kb, settings, evidence.answers, node_id, True), True)
-    post, log_e = engine.evaluate(rows)
+    if fixed:
+        post, log_e = _evaluate_fixed(engine, rows, fixed)
+    else:
+        post, log_e = engine.evaluate(rows)
     base, n = post[0], len(candidates)
     post_yes, post_no = np.tile(base, (n, 1)), np.tile(base, (n, 1))
     p_yes = np.full(n, np.nan)
@@ -215,6 +225,41 @@ def _outcomes(
             post_yes[i] = post_direct[row]
             p_yes[i] = math.exp(log_direct[row] - log_e[0])
     return base, post_yes, post_no, p_yes
+
+
+def _eliminated(engine: Engine, evidence: Evidence) -> bool:
+    """True when the case goes to variable elimination (``ddx.infer.QUICKSCORE_MAX``).
+
+    There an answered risk factor leaves the elimination graph, so each risk
+    factor's hypothetical answer would be a structure, and a plan, of its
+    own; entered instead as a prior of 0 or 1 it keeps the case's structure
+    and every hypothetical runs in one batch. Quickscore has no such cost.
+    """
+    positive = sum(1 for i, v in evidence.answers.items() if v and i in engine._model.finding_index)
+    return positive > infer.QUICKSCORE_MAX
+
+
+def _evaluate_fixed(
+    engine: Engine, rows: list[Evidence], fixed: Mapping[int, tuple[int, bool]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """:meth:`Engine.evaluate` of ``rows``, the risk factors of ``fixed`` rows answered through their priors.
+
+    A prior of 1 (yes) or 0 (no) gives P(e | answer); log P(e, answer) adds
+    the log of the prior's own probability of that answer.
+    """
+    model = engine._model
+    params = model.params
+    n = len(rows)
+    prior = np.repeat(params.parent_prior, n, axis=0)
+    for row, (p, value) in fixed.items():
+        prior[row, p] = 1.0 if value else 0.0
+    arrays = (params.base_off, params.finding_off, params.leak_off, params.link_off)
+    per_row = infer.Params(prior, *(np.repeat(a, n, axis=0) for a in arrays))
+    post, log_e = engine.evaluate(rows, params=per_row)
+    for row, (p, value) in fixed.items():
+        chance = float(params.parent_prior[0, p])
+        log_e[row] += math.log(chance if value else 1.0 - chance)
+    return post, log_e
 
 
 class _Triage:

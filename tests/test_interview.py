@@ -101,6 +101,18 @@ def test_gain_equals_the_hand_computed_value(tmp_path: Path) -> None:
         ({}, None, None),
         ({"radiates_from_lower_back_down_leg": True, "back_pain": True}, 45, "male"),
         ({"both_legs": True, "one_leg_only": False, "starts_in_toes_moves_up": True, "diabetes": True}, 66, "female"),
+        # past Quickscore's reach: a risk factor's hypothetical answer enters through its prior
+        (
+            {
+                **dict.fromkeys(["thigh_or_knee_numbness", "long_lasting_or_frequent", "burning_sensation"], True),
+                **dict.fromkeys(["one_leg_only", "outer_thigh_numbness", "touch_sensitivity", "leg_pain"], True),
+                "both_legs": False,  # implied by one_leg_only; the one-at-a-time rows below need it said
+                "overweight": True,
+                "headache": False,
+            },
+            None,
+            "female",
+        ),
     ],
 )
 def test_vectorised_gains_match_one_case_at_a_time(bundled: ddx.Engine, evidence, age, sex) -> None:
