@@ -161,7 +161,8 @@ def _outcomes(
     """Posteriors now ``(C,)``, if yes ``(Q, C)``, if no ``(Q, C)``, and P(yes) ``(Q,)`` (NaN: not modelled).
 
     One fast-path pass scores the current answers, every candidate answered
-    no, and every risk factor answered yes. A finding's yes row follows
+    no, and every risk factor answered yes (a risk factor's answer through its
+    prior, see :func:`_evaluate_fixed`). A finding's yes row follows
     exactly from the others by the law of total probability,
 
         P(f+ | e) = 1 - P(f- | e),   P(c | e, f+) = (P(c | e) - P(f- | e) P(c | e, f-)) / P(f+ | e),
@@ -179,11 +180,10 @@ def _outcomes(
     rows = [evidence]
     where: dict[tuple[str, bool], int] = {}
     fixed: dict[int, tuple[int, bool]] = {}  # row -> (risk factor, answer) entered through its prior
-    by_prior = _eliminated(engine, evidence)
 
     def add(node_id: str, answers: Mapping[str, bool], value: bool) -> None:
         where[(node_id, value)] = len(rows)
-        if by_prior and node_id in risks and dict(answers) == {node_id: value}:
+        if node_id in risks and dict(answers) == {node_id: value}:
             fixed[len(rows)] = (engine._model.parent_index[node_id], value)
             rows.append(evidence)
         else:
@@ -227,25 +227,17 @@ def _outcomes(
     return base, post_yes, post_no, p_yes
 
 
-def _eliminated(engine: Engine, evidence: Evidence) -> bool:
-    """True when the case goes to variable elimination (``ddx.infer.QUICKSCORE_MAX``).
-
-    There an answered risk factor leaves the elimination graph, so each risk
-    factor's hypothetical answer would be a structure, and a plan, of its
-    own; entered instead as a prior of 0 or 1 it keeps the case's structure
-    and every hypothetical runs in one batch. Quickscore has no such cost.
-    """
-    positive = sum(1 for i, v in evidence.answers.items() if v and i in engine._model.finding_index)
-    return positive > infer.QUICKSCORE_MAX
-
-
 def _evaluate_fixed(
     engine: Engine, rows: list[Evidence], fixed: Mapping[int, tuple[int, bool]]
 ) -> tuple[np.ndarray, np.ndarray]:
     """:meth:`Engine.evaluate` of ``rows``, the risk factors of ``fixed`` rows answered through their priors.
 
-    A prior of 1 (yes) or 0 (no) gives P(e | answer); log P(e, answer) adds
-    the log of the prior's own probability of that answer.
+    An answered risk factor leaves variable elimination's graph, so each risk
+    factor's hypothetical answer would be a structure, and a plan, of its own
+    (and a Quickscore pass of its own). Entered instead as a prior of 1 (yes)
+    or 0 (no), it keeps the case's structure, and every hypothetical runs in
+    one batch. That gives P(e | answer); log P(e, answer) adds the log of the
+    prior's own probability of that answer.
     """
     model = engine._model
     params = model.params

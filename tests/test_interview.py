@@ -101,7 +101,7 @@ def test_gain_equals_the_hand_computed_value(tmp_path: Path) -> None:
         ({}, None, None),
         ({"radiates_from_lower_back_down_leg": True, "back_pain": True}, 45, "male"),
         ({"both_legs": True, "one_leg_only": False, "starts_in_toes_moves_up": True, "diabetes": True}, 66, "female"),
-        # past Quickscore's reach: a risk factor's hypothetical answer enters through its prior
+        # past Quickscore's reach: every hypothetical in one batch of variable elimination
         (
             {
                 **dict.fromkeys(["thigh_or_knee_numbness", "long_lasting_or_frequent", "burning_sensation"], True),
