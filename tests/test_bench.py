@@ -48,7 +48,7 @@ def test_smoke_run_has_every_method_and_agrees_with_pgmpy():
     table = format_table(results)
     for row in rows.values():
         assert row["method"] in table
-    assert "targets (issue 8):" in table
+    assert "targets (issues 8, 9 and 10):" in table
     draws = results["intervals"]
     assert draws[0]["case"].startswith("sciatica") and [r["positives"] for r in draws[1:]] == [2, 5]
     assert all(r["samples"] == 1000 and r["seconds"] > 0 for r in draws)

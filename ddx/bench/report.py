@@ -215,7 +215,7 @@ def format_table(results: Mapping[str, Any]) -> str:
             secs = mem["projected_seconds"]
             span = f"{secs / 3600:.1f} h" if secs >= 3600 else f"{secs / 60:.1f} min"
             lines.append(f"  all {mem['rows']:,} rows would take {span} ({how})")
-    lines += ["", "targets (issue 8):"]
+    lines += ["", "targets (issues 8, 9 and 10):"]
     for t in results["targets"]:
         mark = {True: "met   ", False: "MISSED", None: "n/a   "}[t["met"]]
         lines.append(f"  [{mark}] {t['target']}: {t['measured']}")
