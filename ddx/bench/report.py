@@ -13,7 +13,7 @@ from .methods import TOLERANCE
 
 
 def _targets(res: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Issue 8's targets, each with the measured figure and met (True / False / None: not measured)."""
+    """The targets of issues 8, 9 and 10, each with the measured figure and met (True / False / None: not measured)."""
     rows = {r["key"]: r for r in res["methods"]}
     out = []
 
