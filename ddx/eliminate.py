@@ -213,7 +213,7 @@ def _probe(
     observed, negative = evidence_arrays(model, [case], np.float64)
     factors = _factors(model, plan, [case], observed, negative.astype(bool), positive, params, np.float64)
     tensors, z = _forward(plan, factors)
-    total = _forward(plan, [np.abs(f) if i in plan.negative else f for i, f in enumerate(factors)], done=tensors)[1]
+    total = _absolute_sum(plan, factors, tensors)
     cost = sum(step.forward.points for step in plan.steps)  # the backward pass: about twice this
     return float(total[0] / abs(z[0])) if z[0] else float("inf"), float(cost)
 
@@ -424,6 +424,14 @@ def _forward(
     return tensors, np.prod(np.stack([tensors[i] for i in plan.finals]), axis=0)
 
 
+def _absolute_sum(plan: _Plan, factors: list[np.ndarray], tensors: dict[int, np.ndarray]) -> np.ndarray:
+    """The sum over the absolute values of the terms: the forward pass without the subset variables' signs.
+
+    Every factor those signs do not reach is taken from ``tensors`` (the signed pass).
+    """
+    return _forward(plan, [np.abs(f) if i in plan.negative else f for i, f in enumerate(factors)], done=tensors)[1]
+
+
 def _run(
     model: CompiledModel,
     plan: _Plan,
@@ -436,9 +444,8 @@ def _run(
     factors = _factors(model, plan, cases, observed, negative.astype(bool), positive, params, dtype)
     tensors, z = _forward(plan, factors)
     cond = np.ones(len(z))
-    if plan.signed:  # the same sum over absolute values bounds the rounding error; only the signs' part differs
-        absolute = [np.abs(f) if i in plan.negative else f for i, f in enumerate(factors)]
-        cond = _forward(plan, absolute, done=tensors)[1] / np.abs(z)
+    if plan.signed:  # the same sum over absolute values bounds the rounding error
+        cond = _absolute_sum(plan, factors, tensors) / np.abs(z)
     grads: dict[int, np.ndarray] = {}
     finals = [tensors[i] for i in plan.finals]
     for i, fid in enumerate(plan.finals):
@@ -474,14 +481,9 @@ def _factors(
     """The initial factors of ``plan`` for ``cases`` (one structure), each ``(B, 2, ..., 2)``."""
     n = len(cases)
     factors: list[np.ndarray] = []
-
-    def per_case(a: np.ndarray) -> np.ndarray:
-        a = a.astype(dtype)
-        return np.broadcast_to(a, (n, *a.shape[1:])) if len(a) == 1 else a
-
-    parent_prior = per_case(params.parent_prior)
-    finding_off = per_case(params.finding_off)  # (n, C, F)
-    leak_off = per_case(params.leak_off)
+    parent_prior = _per_case(params.parent_prior, n, dtype)
+    finding_off = _per_case(params.finding_off, n, dtype)  # (n, C, F)
+    leak_off = _per_case(params.leak_off, n, dtype)
     one = np.ones(n, dtype)
     nw = np.prod(np.where(negative[:, None, :], finding_off, one[0]), axis=2)  # (n, C): prod(1 - a) over "no"
     answered = set(cases[0].parents)
@@ -546,12 +548,7 @@ def _cause_absent_rows(
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """:func:`_cause_absent` for ``len(state)`` rows (1: shared by the group)."""
     n = len(state)
-
-    def per_case(a: np.ndarray) -> np.ndarray:
-        a = a.astype(dtype)
-        return np.broadcast_to(a, (n, *a.shape[1:])) if len(a) == 1 else a
-
-    base_off, link_off = per_case(params.base_off), per_case(params.link_off)
+    base_off, link_off = _per_case(params.base_off, n, dtype), _per_case(params.link_off, n, dtype)
     one = np.ones(n, dtype)
     answered = set(cases[0].parents)
     links = _links_by_cause(model)
@@ -575,6 +572,12 @@ def _cause_absent_rows(
         not_q.flags.writeable = False
         out.append((q, not_q))
     return out
+
+
+def _per_case(a: np.ndarray, n: int, dtype: Any) -> np.ndarray:
+    """One of the numbers' arrays in ``dtype`` with ``n`` rows (a shared row broadcast, not copied)."""
+    a = a.astype(dtype)
+    return np.broadcast_to(a, (n, *a.shape[1:])) if len(a) == 1 else a
 
 
 def _chain(leak: np.ndarray, offs: np.ndarray) -> list[np.ndarray]:
