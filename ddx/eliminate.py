@@ -53,7 +53,7 @@ import numpy as np
 
 from .infer import CaseEvidence, CompiledModel, Params, evidence_arrays, log_common
 
-__all__ = ["eliminate_many"]
+__all__ = ["condition_number", "eliminate_many"]
 
 #: Positive findings with at most this many parents enter as one table; more as a chain.
 _TABLE = 3
@@ -170,6 +170,17 @@ def eliminate_many(
     return post, log_pe, cond
 
 
+def condition_number(model: CompiledModel, case: CaseEvidence, params: Params) -> float:
+    """The signed form's condition number for ``case`` in float64: one forward pass, no marginals.
+
+    Cheap beside a pass with marginals over many cases, so a group of cases
+    of one structure is probed with its first: cases that share a structure
+    cancel alike, and a group whose first fails float64's bound skips that pass.
+    """
+    positive, answered = tuple(sorted(case.positive)), tuple(sorted(case.parents))
+    return _probe(model, case, params, positive, answered, _many_parents(model, positive))[0]
+
+
 def _choose_signed(
     model: CompiledModel,
     case: CaseEvidence,
@@ -209,7 +220,10 @@ def _probe(
     signed: frozenset[int],
 ) -> tuple[float, float]:
     """Condition number of ``case`` in this form, and its cost: the points of every step's union."""
-    plan = _make_plan(model, positive, set(answered), signed, pairwise=False, marginals=False)
+    key = ("probe", positive, answered, signed)
+    plan: _Plan = _kept(
+        model, "plans", key, lambda: _make_plan(model, positive, set(answered), signed, pairwise=False, marginals=False)
+    )
     observed, negative = evidence_arrays(model, [case], np.float64)
     factors = _factors(model, plan, [case], observed, negative.astype(bool), positive, params, np.float64)
     tensors, z = _forward(plan, factors)

@@ -326,7 +326,7 @@ def evaluate_many(
     ``params`` replaces the model's numbers: one row for all cases, or one
     row per case (e.g. draws of the numbers for one case repeated).
     """
-    from .eliminate import eliminate_many  # it builds on this module's types
+    from .eliminate import condition_number, eliminate_many  # they build on this module's types
 
     params = model.params if params is None else params
     n = len(cases)
@@ -359,21 +359,30 @@ def evaluate_many(
         subset = [cases[int(i)] for i in todo]
         return certify(todo, *eliminate_many(model, subset, params.take(todo), signed, dtype, **kw), dtype)
 
-    # A structure shared by many cases (draws of the numbers) is probed with its first case:
-    # if the signed form fails it in float64, the group takes the mixed form, whose
-    # search is paid once for all its cases, rather than the extended-precision pass.
+    # A structure shared by many cases is probed with its first case: if the signed form
+    # fails it in float64, the others would fail too, so the group skips that pass. Many
+    # cases (draws of the numbers) take the mixed form, whose search is paid once for all
+    # of them; fewer (an interview's hypothetical answers) go to extended precision.
     mixed: list[int] = []
-    for key in {keys[i] for i in todo if shared[keys[i]] >= MIXED_FORM}:
+    extended: list[int] = []
+    for key in {keys[i] for i in todo if shared[keys[i]] >= SHARED_STRUCTURE and len(keys[i][0]) > QUICKSCORE_MAX}:
         group = np.array([i for i in todo if keys[i] == key], dtype=np.intp)
-        if len(eliminate(group[:1], True)):
-            mixed.extend(group)
+        first = params.take(group[:1]) if params.rows > 1 else params
+        if condition_number(model, cases[int(group[0])], first) > limit:
+            (mixed if shared[key] >= MIXED_FORM else extended).extend(group)
     todo = np.setdiff1d(todo, ok.nonzero()[0]).astype(np.intp)
     if mixed:
         rest = eliminate(np.array(mixed, dtype=np.intp), False, cond_target=limit / _DRAW_SPREAD)
         todo = np.union1d(np.setdiff1d(todo, mixed), rest).astype(np.intp)
-    for signed, dtype in ((True, np.float64), (True, np.longdouble), (False, np.float64)):
+    if extended:
+        todo = np.setdiff1d(todo, extended).astype(np.intp)
+        extended = list(eliminate(np.array(extended, dtype=np.intp), True, np.longdouble))
+    for signed, dtype in ((True, np.float64), (True, np.longdouble)):
         if len(todo):
             todo = eliminate(todo, signed, dtype)
+    todo = np.union1d(todo, extended).astype(np.intp)
+    if len(todo):
+        eliminate(todo, False)
     return Evaluation(post, log_pe, ok)
 
 

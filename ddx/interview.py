@@ -160,15 +160,15 @@ def _outcomes(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Posteriors now ``(C,)``, if yes ``(Q, C)``, if no ``(Q, C)``, and P(yes) ``(Q,)`` (NaN: not modelled).
 
-    One fast-path pass scores the current answers, every candidate answered
-    no, and every risk factor answered yes (a risk factor's answer through its
-    prior, see :func:`_evaluate_fixed`). A finding's yes row follows
-    exactly from the others by the law of total probability,
+    One fast-path pass scores the current answers and every candidate
+    answered no (a risk factor's answer through its prior, see
+    :func:`_evaluate_fixed`). A yes row follows exactly from the others by
+    the law of total probability,
 
         P(f+ | e) = 1 - P(f- | e),   P(c | e, f+) = (P(c | e) - P(f- | e) P(c | e, f-)) / P(f+ | e),
 
-    which halves the work (Quickscore's cost doubles with each positive
-    finding). The yes rows are scored directly instead where P(f+ | e) is tiny
+    which halves the work (for a finding, Quickscore's cost doubles with
+    each positive one). The yes rows are scored directly instead where P(f+ | e) is tiny
     (the division would lose digits) and where a yes also answers other ids
     (an exclusive group: one leg only means not both legs); there P(yes) is
     normalised over the two answers. An id the network does not hold (a
@@ -192,7 +192,7 @@ def _outcomes(
     for node_id in candidates:
         if node_id in findings or node_id in risks:
             add(node_id, _implied(kb, settings, evidence.answers, node_id, False), False)
-        if node_id in risks or node_id in grouped:
+        if node_id in grouped:
             add(node_id, _implied(kb, settings, evidence.answers, node_id, True), True)
     if fixed:
         post, log_e = _evaluate_fixed(engine, rows, fixed)

@@ -172,6 +172,43 @@ def test_draws_of_an_ill_conditioned_case_take_the_mixed_form_and_stay_exact(mon
     assert np.abs(result.posteriors - reference).max() < 1e-10
 
 
+def test_condition_number_is_that_of_the_signed_pass():
+    engine = ddx.load()
+    model = engine._model
+    case = _ill_conditioned_case(engine)
+    _, _, measured = eliminate_many(model, [case], model.params, True)
+    assert eliminate.condition_number(model, case, model.params) == pytest.approx(measured[0])
+
+
+def test_a_group_whose_first_case_fails_float64_skips_that_pass_and_stays_exact(monkeypatch):
+    # an interview's hypothetical answers: the case, and the case with each unanswered finding answered no
+    engine = ddx.load()
+    model = engine._model
+    case = _ill_conditioned_case(engine)
+    answered = {*case.positive, *case.negative}
+    rows = [case] + [
+        infer.CaseEvidence(case.parents, case.positive, (*case.negative, f))
+        for f in range(len(model.findings))
+        if f not in answered
+    ]
+    assert len(rows) >= infer.SHARED_STRUCTURE
+    calls = []
+    real = eliminate.eliminate_many
+
+    def spy(*args, **kwargs):
+        calls.append((len(args[1]), args[3], args[4] if len(args) > 4 else np.float64))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(eliminate, "eliminate_many", spy)
+    result = evaluate_many(model, rows)
+    assert result.exact.all()
+    assert (len(rows), True, np.longdouble) in calls
+    assert not any(signed is True and dtype is np.float64 for _, signed, dtype in calls)  # not even for one case
+    reference, log_reference, _ = real(model, rows, model.params, False, np.float64)  # no cancellation
+    assert np.abs(result.posteriors - reference).max() < 1e-10
+    assert np.abs(result.log_evidence - log_reference).max() < 1e-10
+
+
 def test_kept_cause_factors_give_the_answers_of_fresh_ones():
     # P(cause absent | risk factors) is kept per set of risk-factor answers (model numbers only)
     engine = ddx.load()
