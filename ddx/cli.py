@@ -137,6 +137,11 @@ def _parser() -> argparse.ArgumentParser:
 
     interview = sub.add_parser("interview", help="answer questions one at a time, safety first, until it is clear")
     interview.add_argument("--max-questions", type=int, metavar="N", help="stop after N questions (default: model's)")
+    interview.add_argument(
+        "--intake",
+        metavar="IDS",
+        help="intake checklists to ask, comma-separated, or 'none' (default: intake.ask of model/interview.yaml)",
+    )
     _add_model(interview)
     return parser
 
@@ -241,11 +246,13 @@ def _sensitivity(args: argparse.Namespace) -> int:
 
 def _interview(args: argparse.Namespace) -> int:
     from .engine import load
+    from .interview import parse_intake
     from .interview_terminal import run_interview
 
     if args.max_questions is not None and args.max_questions < 1:
         raise DdxError(f"--max-questions must be at least 1; got {args.max_questions}")
-    run_interview(load(args.model), sys.stdin, sys.stdout, max_questions=args.max_questions)
+    intake = None if args.intake is None else parse_intake(args.intake)
+    run_interview(load(args.model), sys.stdin, sys.stdout, max_questions=args.max_questions, intake=intake)
     return 0
 
 

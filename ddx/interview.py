@@ -42,7 +42,7 @@ import numpy as np
 
 from . import infer
 from . import rules as rule_layer
-from .errors import DdxError
+from .errors import DdxError, did_you_mean
 from .evidence import Evidence, normalise
 from .interview_settings import SCREEN_ID, SETTINGS_FILE, Settings, load_settings
 from .knowledge import TRIAGE_LEVELS, KnowledgeBase
@@ -62,6 +62,7 @@ __all__ = [
     "Stop",
     "load_settings",
     "next_questions",
+    "parse_intake",
     "rank",
 ]
 
@@ -88,7 +89,7 @@ class Question:
     change_probability: float
     safety: bool
     reason: str
-    options: tuple[str, ...] = ()  # the emergency signs of the opening checklist (``id == SCREEN_ID``)
+    options: tuple[str, ...] = ()  # a checklist's items (the emergency signs for ``id == SCREEN_ID``)
 
 
 @dataclass(frozen=True)
@@ -396,6 +397,13 @@ def rank(engine: Engine, evidence: Evidence, asked: Iterable[str] = (), settings
     return Ranking(result, tuple(questions))
 
 
+def parse_intake(text: str) -> tuple[str, ...]:
+    """The intake checklists of a command-line option: ids separated by commas, or ``none``."""
+    if text.strip().lower() == "none":
+        return ()
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
 def _split(kb: KnowledgeBase, evidence: Mapping[str, Any] | None) -> tuple[dict[str, Any], set[str]]:
     """Answers, and the ids given as None ("asked, don't know"), merged ids mapped onto their node."""
     answers = dict(evidence or {})
@@ -484,6 +492,9 @@ class Interview:
         Default: ``model/interview.yaml`` of the engine's model.
     max_questions
         Overrides ``stop.max_questions`` of the settings.
+    intake
+        The intake checklists to ask, in order (ids of ``intake.checklists``);
+        default: ``intake.ask`` of the settings.
     """
 
     def __init__(
@@ -494,14 +505,24 @@ class Interview:
         *,
         settings: Settings | None = None,
         max_questions: int | None = None,
+        intake: Iterable[str] | None = None,
     ) -> None:
         self.engine = engine
         self.settings = load_settings(engine.kb) if settings is None else settings
         self.max_questions = self.settings.max_questions if max_questions is None else max_questions
+        self.intake = self.settings.intake_ask if intake is None else tuple(intake)
+        for cid in self.intake:
+            if cid not in self.settings.intake:
+                known = tuple(self.settings.intake)
+                raise DdxError(
+                    f"unknown intake checklist '{cid}'{did_you_mean(cid, known)}; "
+                    f"{SETTINGS_FILE} defines {', '.join(known) or 'none'}"
+                )
         normalise(engine.kb, {}, age, sex)  # check age and sex now
         self.age, self.sex = age, sex
         self.answers: dict[str, bool | None] = {}  # every answer, implied ones included; None = don't know
         self.asked: list[str] = []  # the questions asked, in order
+        self.ticked: dict[str, tuple[str, ...] | None] = {}  # each checklist asked: the items ticked; None = don't know
         self.ended: Stop | None = None
         self._ranking: Ranking | None = None
 
@@ -532,29 +553,73 @@ class Interview:
         reason = "safety: every emergency sign at once, before anything else (a yes to any is an emergency)"
         return Question(SCREEN_ID, self.settings.screen_question, 0.0, None, 1.0, True, reason, signs)
 
+    def checklist_question(self, checklist_id: str) -> Question:
+        """An intake checklist as one question; its options are its items not yet answered."""
+        if checklist_id == SCREEN_ID:
+            return self.screen_question()
+        if checklist_id not in self.settings.intake:
+            known = (SCREEN_ID, *self.settings.intake)
+            raise DdxError(f"unknown checklist '{checklist_id}'{did_you_mean(checklist_id, known)}")
+        checklist = self.settings.intake[checklist_id]
+        items = tuple(i for i in checklist.items if i not in self.answers)
+        reason = f"intake: several questions at once, tick those that apply ({SETTINGS_FILE}: {checklist_id})"
+        return Question(checklist_id, checklist.question, 0.0, None, 1.0, False, reason, items)
+
+    def _intake_pending(self) -> Question | None:
+        """The next intake checklist not yet asked that still has an unanswered item."""
+        for cid in self.intake:
+            if cid not in self.asked and (question := self.checklist_question(cid)).options:
+                return question
+        return None
+
+    def pending_question(self) -> Question | None:
+        """The question to ask now, the stopping rules aside (None: nothing left to ask).
+
+        The emergency checklist first; then the safety questions; then the
+        intake checklists; then the rest by information gain.
+        """
+        if self.screen_pending:
+            return self.screen_question()
+        ranking = self.ranking
+        if not ranking.pending_safety and (question := self._intake_pending()) is not None:
+            return question
+        return ranking.questions[0] if ranking.questions else None
+
     def answer_screen(self, present: Iterable[str] | None) -> None:
         """Answer the checklist: the signs present (the others are then no), or None for don't know."""
+        self.answer_checklist(SCREEN_ID, present)
+
+    def answer_checklist(self, checklist_id: str, present: Iterable[str] | None) -> None:
+        """Answer a checklist (the emergency one or an intake one): the items present, the others then no.
+
+        None is don't know: no item is answered, and each may still be asked on its own.
+        """
+        options = self.checklist_question(checklist_id).options
         if present is not None:
-            present = set(present)
-            options = self.screen_question().options
-            unknown = present - set(options)
+            present = tuple(present)
+            unknown = set(present) - set(options)
             if unknown:
-                raise DdxError(f"not a sign of the checklist: {', '.join(sorted(unknown))}; expected some of {options}")
-            for sign in options:
-                self.answers[sign] = sign in present
-        self.asked.append(SCREEN_ID)
+                raise DdxError(
+                    f"not an item of the checklist '{checklist_id}': {', '.join(sorted(unknown))}; "
+                    f"expected some of {options}"
+                )
+            for item in options:
+                self.answers[item] = item in present
+        self.ticked[checklist_id] = present
+        self.asked.append(checklist_id)
         self._ranking = None
 
     def answer(self, evidence_id: str, value: bool | None) -> None:
         """Record an answer (None: don't know); a yes also answers no to the rest of its exclusive group.
 
-        For the checklist (``SCREEN_ID``) False means none of the signs and
-        None don't know; which signs are present is told by :meth:`answer_screen`.
+        For a checklist (``SCREEN_ID`` or an intake checklist) False means
+        none of its items and None don't know; which items are present is
+        told by :meth:`answer_checklist`.
         """
-        if evidence_id == SCREEN_ID:
+        if evidence_id == SCREEN_ID or evidence_id in self.settings.intake:
             if value:
-                raise DdxError("say which emergency signs are present: use answer_screen([...])")
-            self.answer_screen(None if value is None else ())
+                raise DdxError(f"say which items are present: use answer_checklist({evidence_id!r}, [...])")
+            self.answer_checklist(evidence_id, None if value is None else ())
             return
         if value is not None:
             known = {k: v for k, v in self.answers.items() if v is not None}
@@ -604,6 +669,4 @@ class Interview:
         """The question to ask now, or None when the interview should stop."""
         if self.stop() is not None:
             return None
-        if self.screen_pending:
-            return self.screen_question()
-        return self.ranking.questions[0]
+        return self.pending_question()

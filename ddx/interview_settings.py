@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ from ._files import read_yaml
 from .errors import KnowledgeBaseError, did_you_mean
 from .knowledge import KnowledgeBase
 
-__all__ = ["SCREEN_ID", "SETTINGS_FILE", "RedFlag", "Settings", "load_settings"]
+__all__ = ["SCREEN_ID", "SETTINGS_FILE", "Checklist", "RedFlag", "Settings", "load_settings"]
 
 #: The interview's settings, relative to the model directory.
 SETTINGS_FILE = "model/interview.yaml"
@@ -31,6 +31,16 @@ class RedFlag:
 
     sign: str
     causes: tuple[str, ...]
+    rationale: str
+
+
+@dataclass(frozen=True)
+class Checklist:
+    """An intake checklist: several yes / no questions asked as one (tick those that apply)."""
+
+    id: str
+    question: str
+    items: tuple[str, ...]
     rationale: str
 
 
@@ -50,6 +60,8 @@ class Settings:
     screen_question: str
     screen_signs: tuple[str, ...]
     exhaustive: tuple[tuple[str, ...], ...]
+    intake: Mapping[str, Checklist] = field(default_factory=dict)  # every intake checklist, by id
+    intake_ask: tuple[str, ...] = ()  # the ones an interview asks unless told otherwise, in order
 
 
 def load_settings(kb: KnowledgeBase) -> Settings:
@@ -95,7 +107,8 @@ class _Checker:
     def add(self, where: str, message: str) -> None:
         self.problems.append(f"{SETTINGS_FILE}: {where}: {message}")
 
-    def mapping(self, data: Any, where: str, keys: Iterable[str]) -> Mapping[str, Any]:
+    def mapping(self, data: Any, where: str, keys: Iterable[str], optional: Iterable[str] = ()) -> Mapping[str, Any]:
+        keys, optional = tuple(keys), tuple(optional)
         if not isinstance(data, Mapping):
             self.add(where, f"expected a mapping with {', '.join(keys)}; got {type(data).__name__}")
             return {}
@@ -103,8 +116,8 @@ class _Checker:
             if key not in data:
                 self.add(f"{where}.{key}", "missing")
         for key in data:
-            if key not in keys:
-                self.add(f"{where}.{key}", f"unknown field{did_you_mean(str(key), keys)}")
+            if key not in keys + optional:
+                self.add(f"{where}.{key}", f"unknown field{did_you_mean(str(key), keys + optional)}")
         return data
 
     def number(self, data: Any, where: str, low: float, high: float, integer: bool = False) -> float:
@@ -138,7 +151,7 @@ class _Checker:
 
 def _settings(kb: KnowledgeBase, data: Any) -> Settings:
     check = _Checker()
-    top = check.mapping(data, "(top level)", ("stop", "screen", "safety", "exhaustive"))
+    top = check.mapping(data, "(top level)", ("stop", "screen", "safety", "exhaustive"), optional=("intake",))
     exhaustive = []
     groups = top.get("exhaustive", [])
     if not isinstance(groups, list):
@@ -187,6 +200,7 @@ def _settings(kb: KnowledgeBase, data: Any) -> Settings:
         "answer": check.number(answers.get("min_probability"), "safety.emergency_answers.min_probability", 0.0, 1.0),
     }
     ask = check.ids(emerg.get("ask", []), "safety.emergency_causes.ask", kb.emergency_signs, "emergency sign")
+    intake, intake_ask = _intake(kb, check, top.get("intake"), exhaustive)
     if check.problems:
         raise KnowledgeBaseError(check.problems)
     return Settings(
@@ -202,4 +216,44 @@ def _settings(kb: KnowledgeBase, data: Any) -> Settings:
         screen_question=str(screen_question),
         screen_signs=screen_signs,
         exhaustive=tuple(exhaustive),
+        intake=intake,
+        intake_ask=intake_ask,
     )
+
+
+def _intake(
+    kb: KnowledgeBase, check: _Checker, data: Any, exhaustive: list[tuple[str, ...]]
+) -> tuple[dict[str, Checklist], tuple[str, ...]]:
+    """The intake checklists and the ones asked by default (``intake`` of the file; optional)."""
+    if data is None:
+        return {}, ()
+    top = check.mapping(data, "intake", ("ask", "checklists", "rationale"))
+    raw = top.get("checklists", {})
+    if not isinstance(raw, Mapping):
+        check.add("intake.checklists", f"expected a mapping of checklist id -> question, items, rationale; got {raw!r}")
+        raw = {}
+    # an item is asked as yes / no on its own: no age or sex, no member of a group whose answers imply each other
+    askable = tuple(i for i in kb.evidence_ids if i not in (kb.age.node, kb.sex_node))
+    grouped = {i for ids, _ in kb.exclusive for i in ids} | {i for ids in exhaustive for i in ids}
+    out: dict[str, Checklist] = {}
+    seen: dict[str, str] = {}
+    for cid, entry in raw.items():
+        where = f"intake.checklists.{cid}"
+        if cid in kb.evidence_ids or cid == SCREEN_ID:
+            check.add(where, f"'{cid}' is already the id of a question; give the checklist an id of its own")
+        fields = check.mapping(entry, where, ("question", "items", "rationale"))
+        question = fields.get("question")
+        if "question" in fields and not (isinstance(question, str) and question.strip()):
+            check.add(f"{where}.question", f"expected the question text; got {question!r}")
+        items = check.ids(fields.get("items", []), f"{where}.items", askable, "finding or risk factor")
+        if "items" in fields and not items:
+            check.add(f"{where}.items", "expected at least one id")
+        for item in items:
+            if item in grouped:
+                check.add(f"{where}.items", f"'{item}' belongs to an exclusive or exhaustive group: ask it on its own")
+            if item in seen:
+                check.add(f"{where}.items", f"'{item}' is already an item of intake checklist '{seen[item]}'")
+            seen.setdefault(item, str(cid))
+        out[str(cid)] = Checklist(str(cid), str(question), items, str(fields.get("rationale", "")))
+    ask = check.ids(top.get("ask", []), "intake.ask", tuple(out), "intake checklist")
+    return out, ask

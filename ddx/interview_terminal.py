@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import IO, TYPE_CHECKING
 
 from .errors import DdxError
@@ -19,6 +20,9 @@ __all__ = ["run_interview"]
 _YES = {"y", "yes"}
 _NO = {"n", "no"}
 _DONT_KNOW = {"", "d", "?", "dk", "don't know", "dont know", "unknown"}
+
+
+_CHECKLIST_PROMPT = "    the numbers of those that apply (e.g. 1 3), n (none of these) or d (don't know): "
 
 
 class _EndOfInput(Exception):
@@ -84,13 +88,15 @@ def _ask_answer(number: int, question: Question, read: IO[str], write: IO[str]) 
         write.write("    please answer y (yes), n (no) or d (don't know)\n")
 
 
-def _ask_screen(number: int, question: Question, kb: KnowledgeBase, read: IO[str], write: IO[str]) -> list[str] | None:
+def _ask_checklist(
+    number: int, question: Question, kb: KnowledgeBase, read: IO[str], write: IO[str]
+) -> list[str] | None:
     write.write(f"\nQ{number}. {question.text}\n")
     for i, sign in enumerate(question.options, 1):
         write.write(f"    {i:2d}. {kb.nodes[sign].label}\n")
     write.write(f"    (why: {question.reason})\n")
     while True:
-        text = _ask("    the numbers of those you have (e.g. 1 3), n (none of these) or d (don't know): ", read, write)
+        text = _ask(_CHECKLIST_PROMPT, read, write)
         text = text.lower()
         if text in _NO or text == "none":
             return []
@@ -130,7 +136,11 @@ def _final(interview: Interview, write: IO[str]) -> None:
 
 
 def run_interview(
-    engine: Engine, input_stream: IO[str], output_stream: IO[str], max_questions: int | None = None
+    engine: Engine,
+    input_stream: IO[str],
+    output_stream: IO[str],
+    max_questions: int | None = None,
+    intake: Iterable[str] | None = None,
 ) -> Interview:
     """Run an interview on text streams (the terminal, or a script): age, sex, then one question at a time.
 
@@ -146,16 +156,18 @@ def run_interview(
         "ddx interview: numbness, tingling or pins and needles in the leg.\n"
         "Decision support, not a diagnosis. Answer y (yes), n (no) or d / ? / blank (don't know).\n\n"
     )
-    interview = Interview(engine, max_questions=max_questions)
+    interview = Interview(engine, max_questions=max_questions, intake=intake)
     try:
         age = _ask_age(engine, read, write)
         sex = _ask_sex(engine, read, write)
-        interview = Interview(engine, age, sex, settings=interview.settings, max_questions=max_questions)
+        interview = Interview(
+            engine, age, sex, settings=interview.settings, max_questions=max_questions, intake=interview.intake
+        )
         write.write(_status(interview.result))
         while (question := interview.next_question()) is not None:
             number = len(interview.asked) + 1
             if question.options:
-                interview.answer_screen(_ask_screen(number, question, engine.kb, read, write))
+                interview.answer_checklist(question.id, _ask_checklist(number, question, engine.kb, read, write))
             else:
                 interview.answer(question.id, _ask_answer(number, question, read, write))
             write.write(_status(interview.result))

@@ -39,7 +39,7 @@ if (ROOT / "ddx").is_dir() and str(ROOT) not in sys.path:  # run from a source c
 import ddx  # noqa: E402
 from ddx.errors import DdxError, InputFileError, did_you_mean  # noqa: E402
 from ddx.evidence import normalise  # noqa: E402
-from ddx.interview import Interview, rank  # noqa: E402
+from ddx.interview import Interview, parse_intake, rank  # noqa: E402
 from ddx.result import DiagnosisResult  # noqa: E402
 from ddx.values import parse_answer  # noqa: E402
 
@@ -66,7 +66,7 @@ class Replay:
     at: dict[int, DiagnosisResult]
     stop: DiagnosisResult
     stop_code: str
-    asked: list[tuple[str, bool | None]]
+    asked: list[tuple[str, bool | tuple[str, ...] | None]]  # a checklist's answer: the items ticked
     n_stop: int
     first_emergency: int | None
     seconds: list[float] = field(default_factory=list)
@@ -142,11 +142,18 @@ def read_vignettes(kb: Any, path: Path) -> list[Vignette]:
 
 
 def replay(
-    engine: ddx.Engine, vignette: Vignette, checkpoints: Sequence[int] = CHECKPOINTS, blank: bool | None = None
+    engine: ddx.Engine,
+    vignette: Vignette,
+    checkpoints: Sequence[int] = CHECKPOINTS,
+    blank: bool | None = None,
+    intake: Sequence[str] | None = None,
 ) -> Replay:
-    """One interview answered from the vignette; a blank is answered ``blank`` (None: don't know)."""
+    """One interview answered from the vignette; a blank is answered ``blank`` (None: don't know).
+
+    ``intake``: the intake checklists to ask (default: those of the model's settings).
+    """
     full = engine.diagnose(vignette.answers, age=vignette.age, sex=vignette.sex)
-    interview = Interview(engine, vignette.age, vignette.sex)
+    interview = Interview(engine, vignette.age, vignette.sex, intake=intake)
     cap = max(*checkpoints, interview.settings.max_questions)
     at: dict[int, DiagnosisResult] = {}
     own: tuple[int, DiagnosisResult, str] | None = None
@@ -170,11 +177,12 @@ def replay(
             own = (n, result, stop.code)
         if interview.stop(max_questions=cap, early=False) is not None:
             break
-        question = interview.screen_question() if interview.screen_pending else interview.ranking.questions[0]
-        if question.options:  # the checklist: tick the signs the vignette has; "none" only if it says no to all
+        question = interview.pending_question()
+        assert question is not None  # "exhausted" is a hard stop
+        if question.options:  # a checklist: tick the items the vignette has; "none" only if it says no to all
             present = [s for s in question.options if vignette.answers.get(s, blank)]
             said_no = all(vignette.answers.get(s, blank) is False for s in question.options)
-            interview.answer_screen(present if present or said_no else None)
+            interview.answer_checklist(question.id, present if present or said_no else None)
         else:
             interview.answer(question.id, vignette.answers.get(question.id, blank))
     for k in checkpoints:
@@ -186,7 +194,7 @@ def replay(
         at,
         own[1],
         own[2],
-        [(i, interview.answers.get(i)) for i in interview.asked],
+        [(i, interview.ticked[i] if i in interview.ticked else interview.answers.get(i)) for i in interview.asked],
         own[0],
         first_emergency,
         seconds,
@@ -259,6 +267,12 @@ def format_summary(summary: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _answer_text(value: bool | tuple[str, ...] | None) -> str:
+    if isinstance(value, tuple):  # a checklist: the items ticked
+        return "+".join(value) if value else "none"
+    return "dk" if value is None else "yes" if value else "no"
+
+
 def write_cases(path: Path, replays: list[Replay]) -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
@@ -266,7 +280,7 @@ def write_cases(path: Path, replays: list[Replay]) -> None:
             ["case_id", "gold_cause", "gold_triage", "n_questions", "stop", "top1", "top3", "triage", "asked"]
         )
         for r in replays:
-            asked = ";".join(f"{i}={'dk' if v is None else 'yes' if v else 'no'}" for i, v in r.asked[: r.n_stop])
+            asked = ";".join(f"{i}={_answer_text(v)}" for i, v in r.asked[: r.n_stop])
             top = [c.id for c in r.stop.differential[:3]]
             writer.writerow(
                 [r.vignette.case_id, r.vignette.gold_cause, r.vignette.gold_triage, r.n_stop, r.stop_code, top[0],
@@ -288,14 +302,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="dont_know",
         help="how the person answers what the vignette leaves blank (default: don't know; 'no' is a sensitivity check)",
     )
+    parser.add_argument(
+        "--intake",
+        metavar="IDS",
+        help="intake checklists to ask, comma-separated, or 'none' (default: intake.ask of model/interview.yaml)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress")
     args = parser.parse_args(argv)
     try:
         engine = ddx.load(args.model)
+        intake = None if args.intake is None else parse_intake(args.intake)
+        Interview(engine, intake=intake)  # an unknown checklist is refused before the first vignette
         vignettes = read_vignettes(engine.kb, args.input)
         replays = []
         for i, vignette in enumerate(vignettes, 1):
-            replays.append(replay(engine, vignette, blank=None if args.blank == "dont_know" else False))
+            blank = None if args.blank == "dont_know" else False
+            replays.append(replay(engine, vignette, blank=blank, intake=intake))
             if not args.quiet:
                 print(f"\r{i}/{len(vignettes)} vignettes", end="", file=sys.stderr, flush=True)
         if not args.quiet:

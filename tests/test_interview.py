@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import csv
 import importlib.util
 import io
 import json
@@ -20,7 +21,7 @@ from conftest import REPO, tiny_files, write_kb
 import ddx
 import ddx.cli
 from ddx.errors import DdxError, KnowledgeBaseError
-from ddx.interview import SCREEN_ID, Interview, load_settings, next_questions
+from ddx.interview import SCREEN_ID, Interview, load_settings, next_questions, parse_intake
 from ddx.interview_terminal import run_interview
 
 
@@ -208,10 +209,15 @@ def test_emergency_acuity_cause_puts_its_signs_on_the_list(tmp_path: Path) -> No
 
 
 class Person:
-    """An input stream that answers each question the interview printed, from a dict (default: don't know)."""
+    """An input stream that answers each question the interview printed, from a dict (default: don't know).
+
+    An intake checklist is answered from its items' answers: the numbers of those that are yes, "n" when
+    every item is no, else "d" (as the simulation's person does).
+    """
 
     def __init__(self, kb: Any, out: io.StringIO, answers: dict[str, Any], age: str = "", sex: str = "") -> None:
         self.by_text = {n.question: n.id for n in kb.nodes.values() if n.question}
+        self.checklists = {c.question: c for c in load_settings(kb).intake.values()}
         self.kb, self.out, self.answers = kb, out, answers
         self.lines = [age, sex]
         self.asked: list[str] = []
@@ -224,6 +230,15 @@ class Person:
         if last.startswith("Before the other questions") or last == "Any of these?":
             self.asked.append(SCREEN_ID)
             return str(self.answers.get(SCREEN_ID, "d")) + "\n"
+        if last in self.checklists:
+            checklist = self.checklists[last]
+            self.asked.append(checklist.id)
+            listed = re.findall(r"^ +(\d+)\. (.*)$", re.split(r"^Q\d+\. ", text, flags=re.M)[-1], flags=re.M)
+            by_label = {self.kb.nodes[i].label: i for i in checklist.items}
+            values = {number: self.answers.get(by_label[label]) for number, label in listed}
+            if any(values.values()):
+                return " ".join(number for number, value in values.items() if value) + "\n"
+            return ("n" if all(value is False for value in values.values()) else "d") + "\n"
         node_id = self.by_text[last]
         self.asked.append(node_id)
         value = self.answers.get(node_id)
@@ -328,7 +343,8 @@ def test_end_of_input_and_ctrl_c_end_cleanly(bundled: ddx.Engine) -> None:
 
 def test_bad_answers_are_asked_again(bundled: ddx.Engine) -> None:
     out = io.StringIO()
-    interview = run_interview(bundled, io.StringIO("old\n200\n40\nx\nm\nmaybe\n99\nn\nwhat\nn\n"), out, max_questions=2)
+    answers = io.StringIO("old\n200\n40\nx\nm\nmaybe\n99\nn\nwhat\nn\n")
+    interview = run_interview(bundled, answers, out, max_questions=2, intake=())
     text = out.getvalue()
     assert "please give a number of years" in text and "please answer male or female" in text
     assert "please give numbers from 1 to" in text and "please answer y (yes), n (no) or d" in text
@@ -349,16 +365,119 @@ def test_cli_interview_with_piped_input(monkeypatch: pytest.MonkeyPatch, capsys:
 
 def test_checklist_answers(bundled: ddx.Engine) -> None:
     interview = Interview(bundled)
-    with pytest.raises(DdxError, match="say which emergency signs"):
+    with pytest.raises(DdxError, match="say which items are present"):
         interview.answer(SCREEN_ID, True)
-    with pytest.raises(DdxError, match="not a sign of the checklist: leg_pain"):
+    with pytest.raises(DdxError, match="not an item of the checklist 'emergency_screen': leg_pain"):
         interview.answer_screen(["leg_pain"])
     interview.answer(SCREEN_ID, False)
     assert all(interview.answers[s] is False for s in load_settings(bundled.kb).screen_signs)
     assert not interview.screen_pending
 
 
+# --------------------------------------------------------------------------- intake checklists
+
+
+def test_intake_checklists_follow_the_screen_in_order(bundled: ddx.Engine) -> None:
+    interview = Interview(bundled, 45, "male")
+    assert interview.pending_question().id == SCREEN_ID
+    interview.answer_screen([])
+    for cid in load_settings(bundled.kb).intake_ask:
+        question = interview.pending_question()
+        assert question.id == cid and question.options == load_settings(bundled.kb).intake[cid].items
+        assert not question.safety
+        interview.answer_checklist(cid, [])
+    assert not interview.pending_question().options  # then one question at a time
+
+
+def test_safety_questions_come_before_the_intake(bundled: ddx.Engine) -> None:
+    interview = Interview(bundled, 45, "male")
+    interview.answer_screen(None)  # don't know: the signs stay open
+    for node_id in ("radiates_from_lower_back_down_leg", "back_pain", "leg_pain"):
+        interview.answer(node_id, True)
+    assert interview.result.top.id == "sciatica" and interview.ranking.pending_safety
+    question = interview.pending_question()
+    assert question.safety and question.id == "loss_of_bladder_or_bowel_control"
+
+
+def test_ticking_answers_the_rest_no_and_dont_know_leaves_them_to_ask(bundled: ddx.Engine) -> None:
+    items = load_settings(bundled.kb).intake["history"].items
+    interview = Interview(bundled)
+    interview.answer_checklist("history", ["diabetes"])
+    assert interview.answers["diabetes"] is True
+    assert all(interview.answers[i] is False for i in items if i != "diabetes")
+    assert interview.ticked["history"] == ("diabetes",)
+    other = Interview(bundled)
+    other.answer_checklist("history", None)
+    assert not set(items) & set(other.answers) and other.ticked["history"] is None
+    assert set(items) <= {q.id for q in other.ranking.questions}  # each may still be asked on its own
+    assert other.asked == ["history"]
+
+
+def test_a_checklist_lists_only_unanswered_items_and_is_skipped_once_all_are(bundled: ddx.Engine) -> None:
+    interview = Interview(bundled)
+    interview.answer_screen([])
+    interview.answer("foot_or_heel_numbness", True)
+    where = interview.pending_question()
+    assert where.id == "where" and "foot_or_heel_numbness" not in where.options
+    for item in where.options:
+        interview.answer(item, False)
+    assert interview.pending_question().id == "history"  # nothing left to ask in "where"
+
+
+def test_intake_answers_and_unknown_checklists(bundled: ddx.Engine) -> None:
+    interview = Interview(bundled)
+    with pytest.raises(DdxError, match=r"use answer_checklist\('history'"):
+        interview.answer("history", True)
+    interview.answer("history", False)
+    assert interview.answers["diabetes"] is False and interview.ticked["history"] == ()
+    with pytest.raises(DdxError, match="not an item of the checklist 'where': diabetes"):
+        interview.answer_checklist("where", ["diabetes"])
+    with pytest.raises(DdxError, match="unknown intake checklist 'histroy' \\(did you mean 'history'"):
+        Interview(bundled, intake=["histroy"])
+    with pytest.raises(DdxError, match="unknown checklist 'wher' \\(did you mean 'where'"):
+        interview.answer_checklist("wher", [])
+
+
+def test_intake_none_asks_one_question_at_a_time(bundled: ddx.Engine) -> None:
+    interview = Interview(bundled, intake=parse_intake("none"))
+    interview.answer_screen([])
+    assert not interview.pending_question().options
+    assert parse_intake(" where, history ,") == ("where", "history")
+
+
+def test_scripted_session_ticks_the_intake(bundled: ddx.Engine) -> None:
+    answers = {SCREEN_ID: "n", "diabetes": True, "outer_thigh_numbness": False, "leg_pain": False}
+    interview, text, person = _session(bundled, answers, age="61", sex="female", max_questions=4)
+    assert person.asked == [SCREEN_ID, "where", "history", "other_symptoms"]
+    assert "Do any of these apply to you now or recently?" in text and "Diabetes" in text
+    assert interview.answers["diabetes"] is True and interview.answers["recent_seafood_meal"] is False
+    assert "outer_thigh_numbness" not in interview.answers  # "where" was answered don't know
+
+
+def test_cli_refuses_an_unknown_intake_checklist(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    assert ddx.cli.main(["interview", "--intake", "where,histroy"]) == 2
+    assert "did you mean 'history'" in capsys.readouterr().err
+
+
 # --------------------------------------------------------------------------- settings
+
+
+def _intake(lists: dict[str, list[str]], ask: list[str] | None = None) -> dict[str, Any]:
+    checklists = {cid: {"question": f"{cid}?", "items": items, "rationale": "test"} for cid, items in lists.items()}
+    return {"ask": list(lists) if ask is None else ask, "checklists": checklists, "rationale": "test"}
+
+
+def test_tiny_intake_checklist_is_asked_after_the_screen(tmp_path: Path) -> None:
+    settings = tiny_interview()
+    settings["intake"] = _intake({"more": ["f2", "rf1"]})
+    interview = Interview(_tiny(tmp_path, settings))
+    interview.answer_screen([])
+    assert interview.pending_question().options == ("f2", "rf1")
+    interview.answer_checklist("more", ["rf1"])
+    assert interview.answers == {"red_flag": False, "f2": False, "rf1": True}
 
 
 @pytest.mark.parametrize(
@@ -385,6 +504,28 @@ def test_checklist_answers(bundled: ddx.Engine) -> None:
             lambda s: s.update(exhaustive=[{"ids": ["f1"], "rationale": "x"}]),
             r"exhaustive\[0\]\.ids: expected at least two",
         ),
+        (
+            lambda s: s.update(intake=_intake({"a": ["f2", "rf_1"]})),
+            r"intake\.checklists\.a\.items: unknown finding or risk factor 'rf_1' \(did you mean 'rf1'",
+        ),
+        (
+            lambda s: s.update(intake=_intake({"a": ["f2", "f1"]})),
+            r"intake\.checklists\.a\.items: 'f1' belongs to an exclusive or exhaustive group",
+        ),
+        (
+            lambda s: s.update(intake=_intake({"a": ["f2"], "b": ["f3", "f2"]})),
+            r"intake\.checklists\.b\.items: 'f2' is already an item of intake checklist 'a'",
+        ),
+        (
+            lambda s: s.update(intake=_intake({"f3": ["f2"]})),
+            r"intake\.checklists\.f3: 'f3' is already the id of a question",
+        ),
+        (
+            lambda s: s.update(intake=_intake({"a": ["older_age"]})),
+            r"intake\.checklists\.a\.items: unknown finding or risk factor 'older_age'",
+        ),
+        (lambda s: s.update(intake=_intake({"a": ["f2"]}, ask=["b"])), r"intake\.ask: unknown intake checklist 'b'"),
+        (lambda s: s.update(intake={"ask": []}), r"intake\.checklists: missing"),
     ],
 )
 def test_settings_errors_name_file_and_field(tmp_path: Path, change, message) -> None:
@@ -447,6 +588,21 @@ def test_simulation_runs_on_a_small_csv(tmp_path: Path, capsys: pytest.CaptureFi
     assert summary["accuracy"]["all evidence"]["top1"] == pytest.approx(1.0)
     assert summary["stops"]["emergency"] == 1
     assert cases.read_text().splitlines()[0].startswith("case_id,gold_cause,gold_triage,n_questions,stop")
+
+
+def test_simulation_asks_the_intake_unless_told_not_to(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sim = _simulation_module()
+    source, cases = tmp_path / "small.csv", tmp_path / "cases.csv"
+    source.write_text(SMALL_CSV)
+    assert sim.main([str(source), "--cases", str(cases), "--quiet"]) == 0
+    rows = {row["case_id"]: row for row in csv.DictReader(cases.open())}
+    # the positional person ticks nothing under "where" but says no to none of it: don't know
+    assert rows["pos"]["asked"].startswith("emergency_screen=dk;where=dk;history=dk;other_symptoms=dk;")
+    assert sim.main([str(source), "--cases", str(cases), "--quiet", "--intake", "none"]) == 0
+    rows = {row["case_id"]: row for row in csv.DictReader(cases.open())}
+    assert "where=" not in rows["pos"]["asked"] and "history=" not in rows["sci"]["asked"]
+    assert sim.main([str(source), "--quiet", "--intake", "wher"]) == 2
+    assert "did you mean 'where'" in capsys.readouterr().err
 
 
 def test_simulation_refuses_an_unknown_column(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
