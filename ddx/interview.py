@@ -24,11 +24,12 @@ Ranking (:func:`next_questions`, :func:`rank`)
 
 Interview (:class:`Interview`; in a terminal, :func:`ddx.interview_terminal.run_interview`)
     Age and sex, then the opening checklist of emergency signs (one question),
-    then one question at a time. It stops at once when an emergency rule
-    fires; after the maximum number of questions; and, once no safety
-    question is pending, when the leading cause passes the confidence
+    the safety questions, the intake checklists (one question each: tick the
+    items that apply), then one question at a time. It stops at once when an
+    emergency rule fires; after the maximum number of questions; and, once no
+    safety question is pending, when the leading cause passes the confidence
     threshold or when no remaining question is likely to change the triage or
-    the top three. Every threshold lives in ``model/interview.yaml``.
+    the top three. Every threshold and list lives in ``model/interview.yaml``.
 """
 
 from __future__ import annotations
