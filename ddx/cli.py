@@ -135,7 +135,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_intervals(explain, "show each posterior's 5th-95th percentile")
     _add_model(explain)
 
-    interview = sub.add_parser("interview", help="answer questions one at a time, safety first, until it is clear")
+    interview = sub.add_parser("interview", help="answer questions, safety first, until the answer is clear")
     interview.add_argument("--max-questions", type=int, metavar="N", help="stop after N questions (default: model's)")
     interview.add_argument(
         "--intake",

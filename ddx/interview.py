@@ -169,11 +169,10 @@ def _outcomes(
 
         P(f+ | e) = 1 - P(f- | e),   P(c | e, f+) = (P(c | e) - P(f- | e) P(c | e, f-)) / P(f+ | e),
 
-    which halves the work (for a finding, Quickscore's cost doubles with
-    each positive one). The yes rows are scored directly instead where P(f+ | e) is tiny
-    (the division would lose digits) and where a yes also answers other ids
-    (an exclusive group: one leg only means not both legs); there P(yes) is
-    normalised over the two answers. An id the network does not hold (a
+    which halves the work. The yes rows are scored directly instead where
+    P(f+ | e) is tiny (the division would lose digits) and where a yes also
+    answers other ids (an exclusive group: one leg only means not both legs);
+    there P(yes) is normalised over the two answers. An id the network does not hold (a
     rule-only sign) moves nothing: both its rows are the current posteriors.
     """
     kb = engine.kb
@@ -555,7 +554,7 @@ class Interview:
         return Question(SCREEN_ID, self.settings.screen_question, 0.0, None, 1.0, True, reason, signs)
 
     def checklist_question(self, checklist_id: str) -> Question:
-        """An intake checklist as one question; its options are its items not yet answered."""
+        """A checklist (the emergency one or an intake one) as one question; its options: its unanswered items."""
         if checklist_id == SCREEN_ID:
             return self.screen_question()
         if checklist_id not in self.settings.intake:
