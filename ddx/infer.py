@@ -365,7 +365,11 @@ def evaluate_many(
     # of them; fewer (an interview's hypothetical answers) go to extended precision.
     mixed: list[int] = []
     extended: list[int] = []
-    for key in {keys[i] for i in todo if shared[keys[i]] >= SHARED_STRUCTURE and len(keys[i][0]) > QUICKSCORE_MAX}:
+    # Probed: every group large enough for the mixed form, and smaller groups past
+    # Quickscore's range of positive findings, where cancelling is likely.
+    probed = {key for key in shared if shared[key] >= MIXED_FORM}
+    probed |= {key for key in shared if shared[key] >= SHARED_STRUCTURE and len(key[0]) > QUICKSCORE_MAX}
+    for key in {keys[i] for i in todo} & probed:
         group = np.array([i for i in todo if keys[i] == key], dtype=np.intp)
         first = params.take(group[:1]) if params.rows > 1 else params
         if condition_number(model, cases[int(group[0])], first) > limit:
