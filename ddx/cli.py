@@ -178,14 +178,25 @@ def _diagnose(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from .engine import load
+    from .interview_settings import SETTINGS_FILE, load_settings
 
     engine = load(args.model)
     kb = engine.kb
+    # the interview's settings are checked too when present (only ddx interview needs them)
+    settings = load_settings(kb) if (kb.root / SETTINGS_FILE).is_file() else None
     print(f"ok: {kb.root} (kb_version {kb.kb_version})")
     print(
         f"  {len(kb.causes)} causes, {len(kb.network_findings)} linked findings, {len(kb.risk_factors)} risk factors, "
         f"{len(kb.emergency_signs)} emergency signs, {len(kb.merges)} merges, {len(kb.rules)} rules"
     )
+    if settings is None:
+        print(f"  no {SETTINGS_FILE}: ddx interview cannot run on this model")
+    else:
+        asked = ", ".join(settings.intake_ask) or "none"
+        print(
+            f"  interview: {len(settings.screen_signs)} signs on the emergency checklist, "
+            f"{len(settings.intake)} intake checklists (asked: {asked}), at most {settings.max_questions} questions"
+        )
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -13,6 +14,18 @@ def test_check_summarises_the_model(tiny_dir, capsys):
     assert main(["check", "--model", str(tiny_dir)]) == 0
     out = capsys.readouterr().out
     assert "kb_version test-1" in out and "3 causes" in out
+
+
+def test_check_reads_the_interview_settings(tiny_dir, tmp_path, capsys):
+    assert main(["check"]) == 0
+    assert "interview: 10 signs on the emergency checklist, 4 intake checklists" in capsys.readouterr().out
+    assert main(["check", "--model", str(tiny_dir)]) == 0
+    assert "no model/interview.yaml: ddx interview cannot run" in capsys.readouterr().out
+    broken = tmp_path / "broken"
+    shutil.copytree(tiny_dir, broken)
+    (broken / "model/interview.yaml").write_text("stop: {}\n")
+    assert main(["check", "--model", str(broken)]) == 2
+    assert "model/interview.yaml: stop.confidence: missing" in capsys.readouterr().err
 
 
 def test_check_reports_a_broken_model(tmp_path, capsys):
