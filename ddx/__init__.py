@@ -8,7 +8,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from .engine import Engine, load
-from .errors import DdxError, EvidenceError, InputFileError, KnowledgeBaseError
+from .errors import DdxError, EmergencyEvidenceError, EvidenceError, InputFileError, KnowledgeBaseError
 from .result import DISCLAIMER, CauseScore, Contribution, DiagnosisResult, FiredRule
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "Contribution",
     "DdxError",
     "DiagnosisResult",
+    "EmergencyEvidenceError",
     "Engine",
     "EvidenceError",
     "FiredRule",

@@ -7,7 +7,18 @@ row and unique ``case_id`` values. The second pass reads chunks with pandas,
 scores each chunk with :func:`score_frame` and appends it to the output, so
 memory stays bounded whatever the file size. The output is written to a
 temporary file beside the target and renamed at the end: a run that stops
-half way never leaves a half-written OUT.csv.
+half way never leaves a half-written OUT.csv. Every output path is checked
+before any row is scored: it must not name the input or another output, nor
+be a folder, and its temporary file must be creatable.
+
+A row that cannot be scored keeps ``status=error`` with its message; when the
+answers of that row that can be read meet an emergency rule it still carries
+``triage=emergency`` and the rules (:mod:`ddx.failsafe`).
+
+Text cells that a spreadsheet would run as a formula (starting with ``=``,
+``+``, ``-``, ``@``, a tab or a carriage return) are written with a leading
+``'`` so that they show as text (CSV injection, OWASP); ``escape_formulas=False``
+writes them verbatim for programs that read the file.
 
 Row numbers in messages count data rows from 1 (the header is not a row).
 """
@@ -15,9 +26,13 @@ Row numbers in messages count data rows from 1 (the header is not a row).
 from __future__ import annotations
 
 import contextlib
+import csv
+import glob
 import json
 import math
 import os
+import re
+import stat
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -31,13 +46,15 @@ from .csvscan import ID_COLUMN, MAX_LISTED, duplicates_message, read_header, sca
 from .engine import Engine, load
 from .errors import DdxError, EvidenceError, InputFileError, did_you_mean
 from .evidence import Evidence
+from .failsafe import EMERGENCY, emergency_rules
 from .knowledge import TRIAGE_LEVELS, KnowledgeBase
 from .metrics import MetricsAccumulator, format_metrics
 from .progress import Progress
 from .result import DiagnosisResult
+from .rules import Rule
 from .values import parse_answer
 
-__all__ = ["DEFAULT_CHUNK_SIZE", "check_columns", "score_file", "score_frame"]
+__all__ = ["DEFAULT_CHUNK_SIZE", "FORMULA_STARTS", "check_columns", "escape_formula_cells", "score_file", "score_frame"]
 
 #: Rows read, scored and written at a time by :func:`score_file`.
 DEFAULT_CHUNK_SIZE = 10_000
@@ -47,6 +64,8 @@ GOLD_CAUSE, GOLD_TRIAGE, GOLD_RANK = "gold_cause", "gold_triage", "gold_rank"
 #: Input columns that are not evidence ids.
 RESERVED = (ID_COLUMN, "age", "sex", GOLD_CAUSE, GOLD_TRIAGE)
 ANSWER_HELP = "use yes/no or leave blank (also 1/0, true/false, y/n)"
+#: First characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 # --------------------------------------------------------------------------- columns
@@ -156,6 +175,7 @@ def score_frame(
     on_row: Callable[[int], None] | None = None,
     intervals: int | None = None,
     seed: int = 0,
+    escape_formulas: bool = False,
 ) -> pd.DataFrame:
     """Score every row of a table of cases.
 
@@ -177,6 +197,10 @@ def score_frame(
         (``p_low_<cause>``, ``p_high_<cause>``: 5th and 95th percentiles over
         draws of the model's numbers) and ``top1_stable``, the share of draws
         in which the top cause stays on top (see :mod:`ddx.uncertainty`).
+    escape_formulas
+        Prefix text cells that a spreadsheet would run as a formula with
+        ``'`` (see :func:`escape_formula_cells`). Off by default: the frame
+        is data for programs, and :func:`score_file` escapes when it writes.
 
     Returns
     -------
@@ -188,7 +212,9 @@ def score_frame(
         given ``gold_cause``, ``gold_triage`` (copied) and ``gold_rank`` (the
         rank of the gold cause's node in the differential, from 1). A row
         that cannot be scored has ``status == "error"``, a message naming
-        the column and value, and empty result columns.
+        the column and value, and empty result columns, except that when
+        the answers of the row that can be read meet an emergency rule it
+        has ``triage == "emergency"`` and those rules in ``rules_fired``.
 
     Raises
     ------
@@ -217,14 +243,50 @@ def score_frame(
     gold = _read_column(text[GOLD_CAUSE], GOLD_CAUSE, _gold_reader(kb), problems) if columns.gold_cause else None
     if columns.gold_triage:
         _read_column(text[GOLD_TRIAGE], GOLD_TRIAGE, _read_triage, problems)
-    cases = _cases(columns.evidence, answers, ages, sexes, problems)
+    cases = _cases(kb, columns.evidence, answers, ages, sexes, problems)
     outcomes = diagnose_cases(engine, cases, on_row, intervals=intervals, seed=seed)
-    return _output(engine, frame.index, text, columns, problems, outcomes, gold, top, intervals is not None)
+    out = _output(engine, frame.index, text, columns, outcomes, gold, top, intervals is not None)
+    return escape_formula_cells(out) if escape_formulas else out
 
 
 def _check_top(top: int) -> None:
     if not isinstance(top, int) or top < 1:
         raise DdxError(f"top must be a whole number of causes, at least 1; got {top!r}")
+
+
+def _check_draws(intervals: int | None, seed: int) -> None:
+    if intervals is not None and (not isinstance(intervals, int) or isinstance(intervals, bool) or intervals < 2):
+        raise DdxError(f"intervals must be a whole number of draws, at least 2; got {intervals!r}")
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise DdxError(f"seed must be a whole number, 0 or more; got {seed!r}")
+
+
+def escape_formula_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells cannot run as spreadsheet formulas.
+
+    A text cell that starts with one of :data:`FORMULA_STARTS` gets a
+    leading ``'``, which spreadsheets show as text (OWASP's advice against
+    CSV injection). Only text columns are touched: numbers (``p_`` columns,
+    ``gold_rank``) are written as they are.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> escape_formula_cells(pd.DataFrame({"case_id": ["=1+1", "c2"], "p": [-0.5, 1.0]})).values.tolist()
+    [["'=1+1", -0.5], ['c2', 1.0]]
+    """
+    out = frame.copy()
+    for name in out.columns:
+        column = out[name]
+        if not (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
+            continue
+        try:
+            risky = column.str.startswith(FORMULA_STARTS, na=False).astype(bool)
+        except AttributeError:  # no text in the column
+            continue
+        if risky.any():
+            out[name] = column.where(~risky, "'" + column[risky])
+    return out
 
 
 def _as_text(column: pd.Series) -> list[str]:
@@ -338,24 +400,37 @@ class Case:
     sex: str | None
 
 
+@dataclass(frozen=True)
+class RowError:
+    """A row that cannot be scored: its message, and the emergency rules its readable answers meet."""
+
+    message: str
+    emergency: tuple[Rule, ...] = ()
+
+
+def _readable(value: Any) -> Any:
+    return None if value is _INVALID else value
+
+
 def _cases(
+    kb: KnowledgeBase,
     names: Sequence[str],
     answers: Sequence[Sequence[Any]],
     ages: Sequence[Any] | None,
     sexes: Sequence[Any] | None,
     problems: Sequence[Sequence[str]],
-) -> list[Case | None]:
-    """The case of each row, or None for a row that already has a problem."""
+) -> list[Case | RowError]:
+    """The case of each row; for a row that already has a problem, its error (with the fail safe's rules)."""
     rows = zip(*answers, strict=True) if answers else ((),) * len(problems)
-    cases: list[Case | None] = []
+    cases: list[Case | RowError] = []
     for position, row in enumerate(rows):
+        evidence = {name: value for name, value in zip(names, row, strict=True) if isinstance(value, bool)}
+        age = _readable(ages[position]) if ages is not None else None
+        sex = _readable(sexes[position]) if sexes is not None else None
         if problems[position]:
-            cases.append(None)
-            continue
-        evidence = {name: value for name, value in zip(names, row, strict=True) if value is not None}
-        age = ages[position] if ages is not None else None
-        sex = sexes[position] if sexes is not None else None
-        cases.append(Case(evidence, age, sex))
+            cases.append(RowError("; ".join(problems[position]), emergency_rules(kb, evidence, age, sex)))
+        else:
+            cases.append(Case(evidence, age, sex))
     return cases
 
 
@@ -366,29 +441,31 @@ _BATCH = 256
 
 def diagnose_cases(
     engine: Engine,
-    cases: Sequence[Case | None],
+    cases: Sequence[Case | RowError | None],
     on_row: Callable[[int], None] | None = None,
     *,
     intervals: int | None = None,
     seed: int = 0,
-) -> list[DiagnosisResult | str | None]:
-    """Diagnose each case: its result, the engine's message for bad evidence, or None for None.
+) -> list[DiagnosisResult | RowError | None]:
+    """Diagnose each case: its result, or a :class:`RowError` for bad evidence (errors and None pass through).
 
     The one place where batch scoring calls the engine: each row's evidence is
-    checked on its own (a bad row gets its message), then the good rows are
-    scored together by :meth:`Engine.diagnose_many`, in batches.
+    checked on its own (a bad row gets its message, and the emergency rules
+    its readable answers meet), then the good rows are scored together by
+    :meth:`Engine.diagnose_many`, in batches.
     """
-    out: list[DiagnosisResult | str | None] = [None] * len(cases)
+    out: list[DiagnosisResult | RowError | None] = [None] * len(cases)
     for start in range(0, len(cases), _BATCH):
         good: list[tuple[int, Evidence]] = []
         for i in range(start, min(start + _BATCH, len(cases))):
             case = cases[i]
-            if case is None:
+            if not isinstance(case, Case):
+                out[i] = case
                 continue
             try:
                 good.append((i, engine.normalise(case.evidence, age=case.age, sex=case.sex)))
             except EvidenceError as exc:
-                out[i] = str(exc)
+                out[i] = RowError(str(exc), emergency_rules(engine.kb, case.evidence, case.age, case.sex))
         for (i, _), result in zip(good, engine.diagnose_many([ev for _, ev in good]), strict=True):
             out[i] = result if intervals is None else engine.with_intervals(result, intervals, seed)
         if on_row is not None:
@@ -407,8 +484,7 @@ def _output(
     index: pd.Index,
     text: Mapping[str, Sequence[str]],
     columns: Columns,
-    problems: Sequence[Sequence[str]],
-    outcomes: Sequence[DiagnosisResult | str | None],
+    outcomes: Sequence[DiagnosisResult | RowError | None],
     gold: Sequence[Any] | None,
     top: int,
     intervals: bool = False,
@@ -423,8 +499,11 @@ def _output(
             ids = [score.id for score in outcome.differential]
             ranks.append(ids.index(node) + 1 if isinstance(node, str) else None)
             continue
-        message = "; ".join(problems[position]) if outcome is None else outcome
-        records.append({"status": "error", "error": message, "kb_version": kb_version})
+        error = outcome if isinstance(outcome, RowError) else RowError("not scored")
+        record: dict[str, Any] = {"status": "error", "error": error.message, "kb_version": kb_version}
+        if error.emergency:  # the fail safe: a bad row keeps the emergency its readable answers meet
+            record.update(triage=EMERGENCY, rules_fired=";".join(rule.id for rule in error.emergency))
+        records.append(record)
         ranks.append(None)
     out = pd.DataFrame.from_records(records, columns=result_columns(engine, top, intervals), index=index)
     out.insert(0, ID_COLUMN, list(text[ID_COLUMN]))
@@ -452,6 +531,7 @@ def score_file(
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     intervals: int | None = None,
     seed: int = 0,
+    escape_formulas: bool = True,
 ) -> int:
     """Score a CSV of vignettes into a CSV with the same rows in the same order.
 
@@ -460,11 +540,14 @@ def score_file(
     input
         The input CSV (UTF-8): see :func:`score_frame` for its columns.
     output
-        The output CSV; replaced only when the run succeeds.
+        The output CSV; replaced only when the run succeeds. It is written
+        to ``.OUTPUT.<pid>.partial`` beside it first; partial files of runs
+        that died (their process is gone) are removed.
     model
         A model directory, an :class:`~ddx.Engine`, or None for the bundled model.
     metrics_path
-        Where to write the metrics as JSON (useful when the input has gold columns).
+        Where to write the metrics as JSON (useful when the input has gold
+        columns); replaced only when the run succeeds, like ``output``.
     top
         How many of the most probable causes to write.
     strict
@@ -475,6 +558,10 @@ def score_file(
         Rows read, scored and written at a time.
     intervals, seed
         Draws of the model's numbers for posterior intervals (see :func:`score_frame`).
+    escape_formulas
+        Write text cells that a spreadsheet would run as a formula with a
+        leading ``'`` (see :func:`escape_formula_cells`); False writes every
+        cell verbatim, for programs that read the file.
 
     Returns
     -------
@@ -486,7 +573,10 @@ def score_file(
     InputFileError
         When the input cannot be used as a whole: missing or empty file,
         not UTF-8, a bad header (:func:`check_columns`), a row with the wrong
-        number of fields, repeated ``case_id`` values. Nothing is written then.
+        number of fields, repeated ``case_id`` values; or when an output path
+        names the input or the other output (also through a link), is a
+        folder or not a regular file, or cannot be written. Nothing is written
+        then, and path problems are found before the model is loaded.
     KnowledgeBaseError
         When ``model`` is not a valid model directory.
 
@@ -501,35 +591,61 @@ def score_file(
     _check_top(top)
     if not isinstance(chunk_size, int) or chunk_size < 1:
         raise DdxError(f"chunk_size must be a whole number of rows, at least 1; got {chunk_size!r}")
+    _check_draws(intervals, seed)
     source, target = Path(input), Path(output)
-    _check_paths(source, target, None if metrics_path is None else Path(metrics_path))
-    header = read_header(source)
-    engine = model if isinstance(model, Engine) else load(None if model is None else Path(model))
-    columns = check_columns(engine.kb, header, where=str(source))
-    total = scan_rows(source, header)
-    progress = Progress(total, enabled=not quiet)
-    accumulator = MetricsAccumulator(aliases=cause_aliases(engine.kb))
-    with _replacing(target) as handle:
+    metrics_target = None if metrics_path is None else Path(metrics_path)
+    _check_paths(source, target, metrics_target)
+    with contextlib.ExitStack() as outputs:
+        handle = outputs.enter_context(_replacing(target))  # opened now: an unwritable path stops the run here
+        metrics_handle = None if metrics_target is None else outputs.enter_context(_replacing(metrics_target))
+        header = read_header(source)
+        engine = model if isinstance(model, Engine) else load(None if model is None else Path(model))
+        columns = check_columns(engine.kb, header, where=str(source))
+        total = scan_rows(source, header)
+        progress = Progress(total, enabled=not quiet)
+        accumulator = MetricsAccumulator(aliases=cause_aliases(engine.kb))
         draws = (intervals, seed)
-        done, errors = _score_chunks(engine, source, header, handle, top, chunk_size, accumulator, progress, draws)
+        done, errors = _score_chunks(
+            engine, source, header, handle, top, chunk_size, accumulator, progress, draws, escape_formulas
+        )
         if done != total:  # pragma: no cover - the two readers disagree: never drop rows silently
             raise InputFileError(f"{source}: read {done} rows but the file has {total}; please report this")
-    progress.close()
-    metrics = {"input": str(source), "output": str(target), **accumulator.result()}
-    _report(metrics, columns, errors, metrics_path, quiet)
+        progress.close()
+        metrics = {"input": str(source), "output": str(target), **accumulator.result()}
+        if metrics_handle is not None:
+            metrics_handle.write(json.dumps(metrics, indent=2) + "\n")
+    _report(metrics, columns, errors, metrics_path is not None, quiet)
     return 1 if strict and errors else 0
 
 
+def _same_file(a: Path, b: Path) -> bool:
+    """True when two paths name one file: the same resolved path, or the same inode (a hard link)."""
+    if a.resolve() == b.resolve():
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet)
+        return False
+
+
 def _check_paths(source: Path, target: Path, metrics: Path | None) -> None:
+    """Refuse, one line naming the path, every input or output path that cannot work (before any scoring)."""
     if not source.exists():
         raise InputFileError(f"{source}: no such file")
     if not source.is_file():
         raise InputFileError(f"{source}: not a file")
-    for path in (target, metrics):
-        if path is not None and not path.parent.is_dir():
+    outputs = [("output", target)] + ([("metrics file", metrics)] if metrics is not None else [])
+    for what, path in outputs:
+        if path.is_dir():
+            raise InputFileError(f"{path}: is a folder; give the {what} a file name, e.g. {path / 'out.csv'}")
+        if not path.parent.is_dir():
             raise InputFileError(f"{path}: cannot write it: folder {path.parent} does not exist")
-    if target.exists() and target.resolve() == source.resolve():
-        raise InputFileError(f"{target}: the output would overwrite the input; choose another output file")
+        if path.exists() and not stat.S_ISREG(path.stat().st_mode):
+            raise InputFileError(f"{path}: not a regular file; the {what} must be a file it can replace")
+        if _same_file(path, source):
+            raise InputFileError(f"{path}: the {what} would overwrite the input; choose another file")
+    if metrics is not None and _same_file(metrics, target):
+        raise InputFileError(f"{metrics}: the metrics file would overwrite the output {target}; choose another file")
 
 
 def _score_chunks(
@@ -542,6 +658,7 @@ def _score_chunks(
     accumulator: MetricsAccumulator,
     progress: Progress,
     draws: tuple[int | None, int] = (None, 0),
+    escape_formulas: bool = True,
 ) -> tuple[int, int]:
     """Score and append every chunk; return (rows done, rows with an error)."""
     intervals, seed = draws
@@ -550,7 +667,8 @@ def _score_chunks(
     for chunk in read_chunks(source, header, chunk_size):
         chunk.index = pd.RangeIndex(done, done + len(chunk))
         scored = score_frame(engine, chunk, top, on_row=progress.update, intervals=intervals, seed=seed)
-        scored.to_csv(handle, header=not wrote_header, index=False, float_format=FLOAT_FORMAT)
+        written = escape_formula_cells(scored) if escape_formulas else scored  # the report and metrics read raw
+        _write_csv(written, handle, header=not wrote_header)
         wrote_header = True
         errors += _report_row_errors(scored, progress)
         accumulator.add(scored)
@@ -559,6 +677,26 @@ def _score_chunks(
         empty = pd.DataFrame({c: pd.Series(dtype=str) for c in header})
         score_frame(engine, empty, top, intervals=intervals, seed=seed).to_csv(handle, index=False)
     return done, errors
+
+
+def _write_csv(frame: pd.DataFrame, handle: IO[str], header: bool) -> None:
+    """Append ``frame`` to the output; a chunk with a carriage return in a text cell has every field quoted.
+
+    Python's ``csv`` before 3.13 leaves a field holding a lone carriage return
+    unquoted when lines end with ``\\n``, and readers then split the row there.
+    """
+    quoting = csv.QUOTE_ALL if _has_carriage_return(frame) else csv.QUOTE_MINIMAL
+    frame.to_csv(handle, header=header, index=False, float_format=FLOAT_FORMAT, quoting=quoting)
+
+
+def _has_carriage_return(frame: pd.DataFrame) -> bool:
+    for name in frame.columns:
+        column = frame[name]
+        if pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column):
+            with contextlib.suppress(AttributeError):  # no text in the column
+                if column.str.contains("\r", regex=False, na=False).any():
+                    return True
+    return False
 
 
 def read_chunks(source: Path, header: list[str], chunk_size: int) -> Iterator[pd.DataFrame]:
@@ -583,13 +721,15 @@ def read_chunks(source: Path, header: list[str], chunk_size: int) -> Iterator[pd
 
 def _report_row_errors(scored: pd.DataFrame, progress: Progress) -> int:
     bad = scored[scored["status"] != "ok"]
-    for label, case_id, message in zip(bad.index, bad[ID_COLUMN], bad["error"], strict=True):
+    rows = zip(bad.index, bad[ID_COLUMN], bad["error"], bad["triage"], bad["rules_fired"], strict=True)
+    for label, case_id, message, triage, rules in rows:
         who = f"case_id {case_id}" if case_id.strip() else "no case_id"
-        progress.write(f"row {label + 1} ({who}): {message}")
+        kept = f"; triage {triage} from the answers that can be read (rules: {rules})" if triage == EMERGENCY else ""
+        progress.write(f"row {label + 1} ({who}): {message}{kept}")
     return len(bad)
 
 
-def _report(metrics: Mapping[str, Any], columns: Columns, errors: int, metrics_path: Any, quiet: bool) -> None:
+def _report(metrics: Mapping[str, Any], columns: Columns, errors: int, wrote_metrics: bool, quiet: bool) -> None:
     rows = metrics["rows"]["total"]
     if errors:
         print(
@@ -597,22 +737,77 @@ def _report(metrics: Mapping[str, Any], columns: Columns, errors: int, metrics_p
             file=sys.stderr,
         )
     has_gold = columns.gold_cause or columns.gold_triage
-    if metrics_path is not None:
-        Path(metrics_path).write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
-        if not has_gold:
-            print(
-                "ddx score: the input has no gold_cause or gold_triage column, so the metrics are empty",
-                file=sys.stderr,
-            )
+    if wrote_metrics and not has_gold:
+        print(
+            "ddx score: the input has no gold_cause or gold_triage column, so the metrics are empty",
+            file=sys.stderr,
+        )
     if has_gold and not quiet:
         print(format_metrics(metrics))
 
 
+def _partial_pid(path: Path, target: Path) -> int | None:
+    """The process id in the name of a partial file of ``target`` (``.NAME.<pid>.partial``), else None."""
+    match = re.fullmatch(rf"\.{re.escape(target.name)}\.([0-9]{{1,10}})\.partial", path.name)
+    return int(match.group(1)) if match else None
+
+
+def _alive(pid: int) -> bool:
+    """True unless process ``pid`` is certainly gone (so that a doubt keeps the file)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError, ValueError):  # another user's process, or not a process id
+        return True
+    return True
+
+
+def _remove_stale_partials(target: Path) -> list[Path]:
+    """Remove the partial files of ``target`` left by runs that died (SIGKILL, power loss); return them.
+
+    Only regular files named ``.NAME.<pid>.partial`` beside ``target``, owned
+    by this user, whose process no longer exists, are removed.
+    """
+    removed: list[Path] = []
+    try:
+        siblings = list(target.parent.glob(f".{glob.escape(target.name)}.*.partial"))
+    except OSError:
+        return removed
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    for path in siblings:
+        pid = _partial_pid(path, target)
+        if pid is None or pid == os.getpid() or _alive(pid):
+            continue
+        try:
+            info = path.lstat()
+            if not stat.S_ISREG(info.st_mode) or (uid is not None and info.st_uid != uid):
+                continue
+            path.unlink()
+        except OSError:
+            continue
+        removed.append(path)
+    return removed
+
+
 @contextlib.contextmanager
 def _replacing(target: Path) -> Iterator[IO[str]]:
-    """Write to a new file beside ``target`` and move it onto ``target`` only on success."""
+    """Write to a new file beside ``target`` and move it onto ``target`` only on success.
+
+    The partial file is removed whatever stops the run (an error, Ctrl-C, or
+    a signal the command turns into an exception); stale ones of dead runs
+    are removed first.
+    """
+    _remove_stale_partials(target)
     partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except FileExistsError:
+        raise InputFileError(
+            f"{target}: another run of this process is writing it ({partial} exists); wait for it or remove it"
+        ) from None
+    except OSError as exc:
+        raise InputFileError(f"{target}: cannot write it: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             yield handle

@@ -1,11 +1,23 @@
-"""The ``ddx`` command (also ``python -m ddx``): thin wrappers over the Python API."""
+"""The ``ddx`` command (also ``python -m ddx``): thin wrappers over the Python API.
+
+Every command ends with one line on stderr, never a traceback, when it is
+stopped: Ctrl-C (SIGINT) exits 130, SIGHUP 129 and SIGTERM 143 (128 + the
+signal number). The signals are turned into an exception, so the code that
+writes files cleans up on the way out (``ddx score`` removes its partial
+output). A closed standard output (``ddx ... | head``) ends the command quietly.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
+import os
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from types import FrameType
 from typing import TYPE_CHECKING
 
 from . import __version__
@@ -86,6 +98,13 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("--top", type=int, default=5, metavar="K", help="how many top causes to write (default 5)")
     score.add_argument("--strict", action="store_true", help="exit non-zero if any row has an error")
     score.add_argument("--quiet", action="store_true", help="no progress bar, no metrics table")
+    score.add_argument(
+        "--no-escape-formulas",
+        dest="escape_formulas",
+        action="store_false",
+        help="write text cells starting with = + - @ tab or CR verbatim (default: prefix ' so a spreadsheet "
+        "shows them as text); for programs that read the output",
+    )
     _add_intervals(score, "add posterior intervals (p_low_/p_high_<cause>, top1_stable)")
     _add_model(score)
 
@@ -203,17 +222,26 @@ def _check(args: argparse.Namespace) -> int:
 def _score(args: argparse.Namespace) -> int:
     from .batch import score_file
 
-    return score_file(
-        args.input,
-        args.output,
-        model=args.model,
-        metrics_path=args.metrics,
-        top=args.top,
-        strict=args.strict,
-        quiet=args.quiet,
-        intervals=args.intervals,
-        seed=args.seed,
-    )
+    if args.intervals is not None and args.intervals < 2:
+        raise DdxError(f"--intervals must be at least 2 draws; got {args.intervals}")
+    if args.seed < 0:
+        raise DdxError(f"--seed must be 0 or more; got {args.seed}")
+    try:
+        return score_file(
+            args.input,
+            args.output,
+            model=args.model,
+            metrics_path=args.metrics,
+            top=args.top,
+            strict=args.strict,
+            quiet=args.quiet,
+            intervals=args.intervals,
+            seed=args.seed,
+            escape_formulas=args.escape_formulas,
+        )
+    except OSError as exc:  # a file that went away or became unreadable during the run
+        where = f"{exc.filename}: " if exc.filename else ""
+        raise DdxError(f"{where}{exc.strerror or exc}; {args.output} was left as it was") from None
 
 
 def _visualise(args: argparse.Namespace) -> int:
@@ -263,6 +291,8 @@ def _interview(args: argparse.Namespace) -> int:
     if args.max_questions is not None and args.max_questions < 1:
         raise DdxError(f"--max-questions must be at least 1; got {args.max_questions}")
     intake = None if args.intake is None else parse_intake(args.intake)
+    if isinstance(sys.stdin, io.TextIOWrapper):  # bytes that are not text are asked again, not a traceback
+        sys.stdin.reconfigure(errors="replace")
     run_interview(load(args.model), sys.stdin, sys.stdout, max_questions=args.max_questions, intake=intake)
     return 0
 
@@ -273,6 +303,54 @@ def _export(args: argparse.Namespace) -> int:
 
     print(f"wrote {export_network(load(args.model), args.output, args.format)}")
     return 0
+
+
+class _Stopped(BaseException):
+    """A signal that ends the command (a BaseException, so that no ``except Exception`` swallows it)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+#: Signals that end a command with a message and 128 + their number (SIGINT arrives as KeyboardInterrupt).
+_ENDING_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+@contextlib.contextmanager
+def _signals_end_the_command() -> Iterator[None]:
+    """Turn SIGTERM and SIGHUP into :class:`_Stopped` while the command runs (the first one only).
+
+    A signal that was ignored when ddx started (``nohup`` ignores SIGHUP)
+    stays ignored; outside the main thread nothing is installed.
+    """
+    stopping = False
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        nonlocal stopping
+        if not stopping:  # a second signal must not interrupt the clean-up of the first
+            stopping = True
+            raise _Stopped(signum)
+
+    previous = {}
+    for signum in _ENDING_SIGNALS:
+        try:
+            if signal.getsignal(signum) is signal.SIG_DFL:
+                previous[signum] = signal.signal(signum, stop)
+        except ValueError:  # not the main thread
+            break
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _quiet_stdout() -> None:
+    """After a broken pipe: point stdout at /dev/null so that the interpreter's last flush cannot fail."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -293,8 +371,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         "export": _export,
         "interview": _interview,
     }
+    left = f"; {args.output} was left as it was" if args.command == "score" else ""
     try:
-        return handlers[args.command](args)
+        with _signals_end_the_command():
+            return handlers[args.command](args)
     except DdxError as exc:
         print(f"ddx {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"ddx {args.command}: interrupted (SIGINT){left}", file=sys.stderr)
+        return 128 + int(signal.SIGINT)
+    except _Stopped as stopped:
+        print(f"ddx {args.command}: stopped by {signal.Signals(stopped.signum).name}{left}", file=sys.stderr)
+        return 128 + stopped.signum
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 128 + int(getattr(signal, "SIGPIPE", 13))

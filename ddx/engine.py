@@ -166,6 +166,10 @@ class Engine:
         ------
         EvidenceError
             For an unknown id, a bad value, age or sex, or contradictory answers.
+            When the answers that can be read still meet an emergency rule, it
+            is an :class:`~ddx.errors.EmergencyEvidenceError` carrying
+            ``triage == "emergency"``, ``rules_fired`` and ``advice``, and its
+            message starts with the advice (see :mod:`ddx.failsafe`).
 
         Examples
         --------
@@ -174,7 +178,15 @@ class Engine:
         >>> r.differential[0].id
         'positional_compression'
         """
-        ev = normalise(self.kb, evidence, age, sex)
+        try:
+            ev = normalise(self.kb, evidence, age, sex)
+        except EvidenceError as exc:
+            from .failsafe import emergency_error  # the fail safe: a refused case keeps its emergency
+
+            emergency = emergency_error(self.kb, exc, evidence, age, sex)
+            if emergency is None:
+                raise
+            raise emergency from exc
         result = self._result(ev, self._posteriors(ev))
         if not intervals:
             return result

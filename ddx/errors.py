@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .result import FiredRule
 
 __all__ = [
     "DdxError",
+    "EmergencyEvidenceError",
     "EvidenceError",
     "InputFileError",
     "KnowledgeBaseError",
@@ -36,11 +41,42 @@ class EvidenceError(DdxError):
     """Evidence passed to the engine names an unknown id or has a bad value."""
 
 
+class EmergencyEvidenceError(EvidenceError):
+    """The case cannot be scored, but the answers that can be read meet an emergency rule.
+
+    Raised by :meth:`ddx.Engine.diagnose` in place of a plain
+    :class:`EvidenceError` (the fail safe, :mod:`ddx.failsafe`): the message
+    starts with the emergency advice, so that a caller that prints any
+    ``EvidenceError`` still shows it.
+
+    Attributes
+    ----------
+    triage
+        Always ``"emergency"``.
+    rules_fired
+        The emergency rules met, most urgent first (file order), as in
+        :attr:`ddx.DiagnosisResult.rules_fired`.
+    advice
+        The first rule's message.
+    problem
+        What is wrong with the case (the plain error's message).
+    """
+
+    def __init__(self, rules_fired: tuple[FiredRule, ...], problem: str) -> None:
+        self.triage = "emergency"
+        self.rules_fired = rules_fired
+        self.advice = rules_fired[0].message
+        self.problem = problem
+        ids = ", ".join(rule.id for rule in rules_fired)
+        super().__init__(f"{self.advice} [emergency: {ids}] The case cannot be scored: {problem}")
+
+
 class InputFileError(DdxError):
-    """A batch input file cannot be read as a whole (missing, bad header, ...)."""
+    """A batch file cannot be used as a whole (missing input, bad header, refused output path, ...)."""
 
 
 def did_you_mean(name: str, known: Iterable[str]) -> str:
     """Return `` (did you mean 'x'?)`` for the closest known id, or ``''``."""
     close = difflib.get_close_matches(str(name), list(known), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
+

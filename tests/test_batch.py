@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import copy
+import csv
 import io
 import json
 import math
+import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -506,3 +509,210 @@ def test_progress_is_silent_off_a_terminal_or_when_quiet() -> None:
     quiet = io.StringIO()
     Progress(stream=quiet).write("message")
     assert quiet.getvalue() == "message\n"
+
+
+# --------------------------------------------------------------------------- fail safe: a bad row keeps its emergency
+
+
+@pytest.mark.parametrize(
+    ("header", "cells", "message"),
+    [
+        ("f1", "maybe", "column 'f1': 'maybe' is not an answer"),
+        ("age", "-5", "age must be between 0 and 120 years; got -5"),
+        ("age", "old", "column 'age': 'old' is not a number of years"),
+        ("sex", "other", "sex must be one of 'male', 'female'; got 'other'"),
+        ("f1,f4", "yes,yes", "contradictory evidence: 'f1' and 'f4' cannot both be yes"),
+        ("gold_triage", "urgnt", "column 'gold_triage': unknown triage level 'urgnt'"),
+    ],
+)
+def test_a_bad_row_keeps_its_emergency(score, capsys, header: str, cells: str, message: str) -> None:
+    blank = "," * header.count(",")
+    code, out = score(f"case_id,red_flag,{header}\ngood,no,{blank}\nbad,yes,{cells}\n", "--quiet")
+    assert code == 0
+    row = out.loc[1]
+    assert row["status"] == "error" and row["error"].startswith(message)
+    assert (row["triage"], row["rules_fired"]) == ("emergency", "red_flag_rule")
+    assert row[["top1", "p_top1", "p_cause_a"]].tolist() == [""] * 3  # not scored: only the rule is kept
+    assert out.loc[0, "status"] == "ok" and out.loc[0, "triage"] != "emergency"
+    err = capsys.readouterr().err
+    assert f"row 2 (case_id bad): {message}" in err
+    assert "triage emergency from the answers that can be read (rules: red_flag_rule)" in err
+
+
+def test_a_blank_case_id_keeps_its_emergency(tiny_engine) -> None:
+    out = score_frame(tiny_engine, pd.DataFrame({"case_id": [" "], "red_flag": ["y"]}))
+    assert out.loc[0, ["status", "triage", "rules_fired"]].tolist() == ["error", "emergency", "red_flag_rule"]
+
+
+def test_a_bad_row_without_an_emergency_sign_has_no_triage(tiny_engine) -> None:
+    out = score_frame(tiny_engine, pd.DataFrame({"case_id": ["a"], "red_flag": ["no"], "f1": ["maybe"]}))
+    assert out.loc[0, "status"] == "error" and pd.isna(out.loc[0, "triage"]) and pd.isna(out.loc[0, "rules_fired"])
+
+
+# --------------------------------------------------------------------------- output paths
+
+
+def _not_scored(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make any scoring fail the test: a refused path must stop the run before it."""
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("a row was scored before the path was refused")
+
+    monkeypatch.setattr("ddx.batch.score_frame", refuse)
+
+
+def one_line_error(capsys, code: int, *fragments: str) -> str:
+    err = whole_file_error(capsys, code, *fragments)
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    return err
+
+
+def test_metrics_may_not_name_the_input_or_the_output(tmp_path: Path, tiny_dir: Path, capsys, monkeypatch) -> None:
+    _not_scored(monkeypatch)
+    src = write_csv(tmp_path / "in.csv", "case_id,f1\na,yes\n")
+    out = write_csv(tmp_path / "out.csv", "previous\n")
+    code = run(src, "-o", out, "--metrics", src, "--model", tiny_dir)
+    one_line_error(capsys, code, f"{src}: the metrics file would overwrite the input; choose another file")
+    (tmp_path / "sub").mkdir()
+    code = run(src, "-o", out, "--metrics", tmp_path / "sub" / ".." / "out.csv", "--model", tiny_dir)
+    one_line_error(capsys, code, "the metrics file would overwrite the output")
+    code = run(src, "-o", tmp_path / "new.csv", "--metrics", tmp_path / "sub" / ".." / "new.csv", "--model", tiny_dir)
+    one_line_error(capsys, code, "the metrics file would overwrite the output")  # even before it exists
+    assert src.read_text() == "case_id,f1\na,yes\n" and out.read_text() == "previous\n"
+    assert not (tmp_path / "new.csv").exists() and not list(tmp_path.glob(".*.partial"))
+
+
+@pytest.mark.parametrize("link", ["hard", "symbolic"])
+def test_a_link_to_the_input_is_the_input(tmp_path: Path, tiny_dir: Path, capsys, monkeypatch, link: str) -> None:
+    _not_scored(monkeypatch)
+    src = write_csv(tmp_path / "in.csv", "case_id,f1\na,yes\n")
+    other = tmp_path / "other.csv"
+    if link == "hard":
+        os.link(src, other)
+    else:
+        other.symlink_to(src)
+    code = run(src, "-o", tmp_path / "out.csv", "--metrics", other, "--model", tiny_dir)
+    one_line_error(capsys, code, f"{other}: the metrics file would overwrite the input")
+    code = run(src, "-o", other, "--model", tiny_dir)
+    one_line_error(capsys, code, f"{other}: the output would overwrite the input")
+    assert src.read_text() == "case_id,f1\na,yes\n"
+
+
+def test_an_output_folder_is_refused_before_scoring(tmp_path: Path, tiny_dir: Path, capsys, monkeypatch) -> None:
+    _not_scored(monkeypatch)
+    src = write_csv(tmp_path / "in.csv", "case_id,f1\na,yes\n")
+    code = run(src, "-o", tmp_path, "--model", tiny_dir)
+    one_line_error(capsys, code, f"{tmp_path}: is a folder; give the output a file name")
+    code = run(src, "-o", tmp_path / "out.csv", "--metrics", tmp_path, "--model", tiny_dir)
+    one_line_error(capsys, code, f"{tmp_path}: is a folder; give the metrics file a file name")
+
+
+def test_an_output_that_is_not_a_regular_file_is_refused(tmp_path: Path, tiny_dir: Path, capsys, monkeypatch) -> None:
+    _not_scored(monkeypatch)
+    src = write_csv(tmp_path / "in.csv", "case_id,f1\na,yes\n")
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    code = run(src, "-o", fifo, "--model", tiny_dir)
+    one_line_error(capsys, code, f"{fifo}: not a regular file")
+    assert stat.S_ISFIFO(fifo.stat().st_mode)  # not replaced
+
+
+def test_an_unwritable_output_is_refused_before_scoring(tmp_path: Path, tiny_dir: Path, capsys, monkeypatch) -> None:
+    _not_scored(monkeypatch)
+    src = write_csv(tmp_path / "in.csv", "case_id,f1\na,yes\n")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        # root writes anywhere it may: then a folder nobody can create files in (/proc) stands in
+        target = locked / "out.csv" if not os.access(locked, os.W_OK) else Path("/proc/ddx-out.csv")
+        if not target.parent.is_dir():
+            pytest.skip("no folder that refuses new files")
+        code = run(src, "-o", target, "--model", tiny_dir)
+        one_line_error(capsys, code, f"{target}: cannot write it: ")
+        code = run(src, "-o", tmp_path / "out.csv", "--metrics", target, "--model", tiny_dir)
+        one_line_error(capsys, code, f"{target}: cannot write it: ")
+        assert not (tmp_path / "out.csv").exists() and not list(tmp_path.glob(".*.partial"))
+    finally:
+        locked.chmod(0o700)
+
+
+@pytest.mark.parametrize("draws", ["0", "-3", "1"])
+def test_too_few_draws_are_refused_before_scoring(tmp_path: Path, tiny_dir: Path, capsys, monkeypatch, draws) -> None:
+    _not_scored(monkeypatch)
+    src = write_csv(tmp_path / "in.csv", "case_id,f1\na,yes\n")
+    code = run(src, "-o", tmp_path / "out.csv", "--model", tiny_dir, "--intervals", draws)
+    one_line_error(capsys, code, f"--intervals must be at least 2 draws; got {draws}")
+    with pytest.raises(ddx.DdxError, match=f"intervals must be a whole number of draws, at least 2; got {draws}"):
+        score_file(src, tmp_path / "out.csv", model=tiny_dir, intervals=int(draws))
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_negative_seed_is_refused(tmp_path: Path, tiny_dir: Path, capsys) -> None:
+    src = write_csv(tmp_path / "in.csv", "case_id,f1\na,yes\n")
+    code = run(src, "-o", tmp_path / "out.csv", "--model", tiny_dir, "--intervals", "5", "--seed", "-1")
+    one_line_error(capsys, code, "--seed must be 0 or more; got -1")
+
+
+def test_stale_partial_files_of_dead_runs_are_removed(tmp_path: Path, tiny_dir: Path) -> None:
+    src = write_csv(tmp_path / "in.csv", "case_id,f1\na,yes\n")
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = write_csv(tmp_path / f".out.csv.{dead.pid}.partial", "half")
+    stale_metrics = write_csv(tmp_path / f".m.json.{dead.pid}.partial", "half")
+    kept = [
+        write_csv(tmp_path / f".out.csv.{os.getppid()}.partial", "a live run"),
+        write_csv(tmp_path / f".other.csv.{dead.pid}.partial", "another target"),
+        write_csv(tmp_path / ".out.csv.x1.partial", "not a process id"),
+    ]
+    assert run(src, "-o", tmp_path / "out.csv", "--metrics", tmp_path / "m.json", "--model", tiny_dir, "--quiet") == 0
+    assert not stale.exists() and not stale_metrics.exists()
+    assert all(path.exists() for path in kept)
+    assert read_out(tmp_path / "out.csv")["status"].tolist() == ["ok"]
+
+
+# --------------------------------------------------------------------------- formula cells (CSV injection)
+
+
+FORMULAS = ['=HYPERLINK("http://example.com","x")', "+1+1", "-2", "@SUM(A1)", "\tx", "\rx"]
+
+
+def _cells(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_formula_cells_are_written_as_text(tmp_path: Path, tiny_dir: Path) -> None:
+    buffer = io.StringIO()
+    rows = [[case_id, "yes", "cause_a", "self_care"] for case_id in FORMULAS]
+    rows += [["g1", "yes", "=1+1", "+urgent"], ["g2", "maybe", "", "@x"]]
+    csv.writer(buffer).writerows([["case_id", "f1", "gold_cause", "gold_triage"], *rows])
+    src = write_csv(tmp_path / "in.csv", buffer.getvalue())
+    assert run(src, "-o", tmp_path / "out.csv", "--model", tiny_dir, "--quiet") == 0
+    cells = _cells(tmp_path / "out.csv")
+    assert [c["case_id"] for c in cells] == ["'" + f for f in FORMULAS] + ["g1", "g2"]
+    assert [c["status"] for c in cells] == ["ok"] * len(FORMULAS) + ["error", "error"]
+    assert (cells[-2]["gold_cause"], cells[-2]["gold_triage"]) == ("'=1+1", "'+urgent")
+    assert cells[-1]["gold_triage"] == "'@x"
+    for cell in cells[: len(FORMULAS)]:  # numbers are numbers
+        assert float(cell["p_cause_a"]) == pytest.approx(float(cells[0]["p_cause_a"]))
+        assert not any(cell[c].startswith("'") for c in cell if c.startswith(("p_", "gold_rank")))
+    assert run(src, "-o", tmp_path / "raw.csv", "--model", tiny_dir, "--quiet", "--no-escape-formulas") == 0
+    raw = _cells(tmp_path / "raw.csv")
+    assert [c["case_id"] for c in raw] == [*FORMULAS, "g1", "g2"]
+    assert raw[-2]["gold_cause"] == "=1+1"
+    code = score_file(src, tmp_path / "api.csv", model=tiny_dir, quiet=True, escape_formulas=False)
+    assert code == 0 and _cells(tmp_path / "api.csv") == raw
+
+
+def test_score_frame_escapes_only_when_asked(tiny_engine) -> None:
+    frame = pd.DataFrame({"case_id": ["=1+1", "-x", "ok"], "f1": ["yes", "yes", "yes"]})
+    assert score_frame(tiny_engine, frame)["case_id"].tolist() == ["=1+1", "-x", "ok"]
+    escaped = score_frame(tiny_engine, frame, escape_formulas=True)
+    assert escaped["case_id"].tolist() == ["'=1+1", "'-x", "ok"]
+    assert escaped["p_cause_a"].tolist() == score_frame(tiny_engine, frame)["p_cause_a"].tolist()
+
+
+def test_row_errors_on_stderr_show_the_cells_as_given(score, capsys) -> None:
+    score("case_id,f1\n=cmd,maybe\n", "--quiet")
+    assert "row 1 (case_id =cmd): column 'f1': 'maybe' is not an answer" in capsys.readouterr().err
