@@ -201,6 +201,11 @@ class Engine:
         return dataclasses.replace(result, intervals=found)
 
     @cached_property
+    def _acuity(self) -> dict[str, str]:
+        """Each cause's acuity (a cause without one is self-care)."""
+        return {c: self.kb.nodes[c].acuity or TRIAGE_LEVELS[-1] for c in self.kb.causes}
+
+    @cached_property
     def _slots(self) -> list[uncertainty.Slot]:
         return uncertainty.number_slots(self.kb)
 
@@ -265,13 +270,12 @@ class Engine:
             for c in order
         )
         fired = rule_layer.fired(kb.rules, ev.answers, TRIAGE_LEVELS)
-        disposition = network_disposition(
-            post,
-            {c: kb.nodes[c].acuity or TRIAGE_LEVELS[-1] for c in kb.causes},
-            {level: n.value for level, n in kb.thresholds.items()},
-        )
-        triage = most_urgent([disposition, *(r.level for r in fired)])
-        advice = fired[0].message if fired else kb.advice[triage]
+        disposition = network_disposition(post, priors, self._acuity, kb.triage)
+        triage = most_urgent([disposition.level, *(r.level for r in fired)])
+        # Nothing set a level: the advice says so (what to answer, or to see a clinician), unless a rule spoke.
+        unsupported = not disposition.supported and triage == disposition.level
+        own = kb.triage.unsupported_advice if unsupported else kb.advice[triage]
+        advice = fired[0].message if fired else own
         return DiagnosisResult(
             kb_version=kb.kb_version,
             evidence=ev,
@@ -279,9 +283,15 @@ class Engine:
             triage=triage,
             rules_fired=tuple(FiredRule(r.id, r.level, r.message, r.source) for r in fired),
             advice=advice,
-            network_triage=disposition,
+            network_triage=disposition.level,
             model_order=kb.causes,
-            next_steps=build_steps(self.next_steps_guide, ((c.id, c.probability) for c in differential), triage, fired),
+            next_steps=build_steps(
+                self.next_steps_guide,
+                ((c.id, c.probability) for c in differential),
+                triage,
+                fired,
+                advice=kb.triage.unsupported_advice if unsupported else None,
+            ),
             _explain=lambda cause: self.explain(ev, cause),
         )
 

@@ -262,11 +262,10 @@ class _Triage:
     rule reads, leaves the fired rules as they are now.
     """
 
-    def __init__(self, kb: KnowledgeBase, answers: Mapping[str, bool]) -> None:
-        self.kb, self.answers = kb, answers
+    def __init__(self, kb: KnowledgeBase, answers: Mapping[str, bool], priors: Mapping[str, float]) -> None:
+        self.kb, self.answers, self.priors = kb, answers, priors
         self.causes = kb.causes
         self.acuity = {c: kb.nodes[c].acuity or TRIAGE_LEVELS[-1] for c in self.causes}
-        self.thresholds = {level: n.value for level, n in kb.thresholds.items()}
         self.read = {i for rule in kb.rules for i in rule_layer.condition_ids(rule.when)}
         self.levels_now = self._rule_levels(answers)
 
@@ -276,12 +275,12 @@ class _Triage:
     def __call__(self, changed: Mapping[str, bool], post: np.ndarray) -> str:
         """The triage after the answers ``changed`` (added to the current ones), given the posteriors."""
         disposition = network_disposition(
-            dict(zip(self.causes, post.tolist(), strict=True)), self.acuity, self.thresholds
+            dict(zip(self.causes, post.tolist(), strict=True)), self.priors, self.acuity, self.kb.triage
         )
         levels = self.levels_now
         if any(value and node_id in self.read for node_id, value in changed.items()):
             levels = self._rule_levels({**self.answers, **changed})
-        return most_urgent([disposition, *levels])
+        return most_urgent([disposition.level, *levels])
 
 
 def _top3(post: np.ndarray) -> list[frozenset[int]]:
@@ -355,7 +354,7 @@ def rank(engine: Engine, evidence: Evidence, asked: Iterable[str] = (), settings
     known = ~np.isnan(p_yes)
     gains, per_cause = _gains(base, post_yes, post_no, np.where(known, p_yes, 0.5))
 
-    triage = _Triage(kb, evidence.answers)
+    triage = _Triage(kb, evidence.answers, engine.priors)
     labels = [kb.nodes[c].label for c in causes]
     triage0, top0 = result.triage, _top3(base[None])[0]
     top_yes, top_no = _top3(post_yes), _top3(post_no)

@@ -26,8 +26,11 @@ __all__ = [
     "Merge",
     "Node",
     "Number",
+    "Reference",
     "ScaleTerm",
     "Sources",
+    "TriagePolicy",
+    "UrgencyWords",
     "load_knowledge",
     "read_sources",
 ]
@@ -47,6 +50,8 @@ MODEL_FILES = (
     "model/triage.yaml",
 )
 PRIOR_FILES = ("priors/scale.yaml", "priors/risk_factors.yaml", "priors/leaks.yaml")
+#: Files read when present: a model that cites no literature needs no reference list.
+OPTIONAL_FILES = ("priors/references.yaml",)
 CARDS_DIR = "priors/causes"
 
 
@@ -137,6 +142,45 @@ class AgeMapping:
 
 
 @dataclass(frozen=True)
+class Reference:
+    """A published source of ``priors/references.yaml``, cited by key where the basis is ``literature``."""
+
+    key: str
+    authors: str
+    year: int
+    title: str
+    published_in: str
+    locator: str  # DOI, PMID or URL: where to find it
+    note: str = ""
+
+    def citation(self) -> str:
+        return f"{self.authors} ({self.year}). {self.title}. {self.published_in}. {self.locator}"
+
+
+@dataclass(frozen=True)
+class TriagePolicy:
+    """The network's triage rule (``model/triage.yaml``): thresholds per acuity and the support rule."""
+
+    thresholds: Mapping[str, Mapping[str, float]]  # acuity -> level -> posterior at which such a cause sets it
+    support_ratio: float  # a self-care cause needs posterior >= this x its prior
+    unsupported_level: str  # the level when no cause sets one
+    unsupported_advice: str
+
+
+@dataclass(frozen=True)
+class UrgencyWords:
+    """One entry of ``model/triage.yaml: urgency_words``: article words, their level, what they speak of."""
+
+    file: str
+    section: str
+    phrases: tuple[str, ...]
+    level: str
+    causes: tuple[str, ...]
+    rules: tuple[str, ...]
+    exceptions: Mapping[str, str]  # cause or rule id -> the level it has instead
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     """Everything ddx knows, validated. Build with :func:`load_knowledge`."""
 
@@ -159,7 +203,10 @@ class KnowledgeBase:
     exclusive: tuple[tuple[tuple[str, ...], str], ...]
     rules: tuple[Rule, ...]
     advice: Mapping[str, str]
-    thresholds: Mapping[str, Number]
+    thresholds: Mapping[str, Mapping[str, Number]]  # acuity -> level -> number (model/triage.yaml)
+    triage: TriagePolicy
+    urgency_words: tuple[UrgencyWords, ...] = ()
+    references: Mapping[str, Reference] = field(default_factory=dict)
     raw: Mapping[str, Any] = field(repr=False, default_factory=dict)
 
     # The id lists below are read on every scoring call: kept once computed (the fields never change).
@@ -203,8 +250,9 @@ def read_sources(root: Path | str | None = None) -> Sources:
         problems.append(f"{base}: expected folders 'model/' and 'priors/' in it")
         return Sources(base, data, tuple(problems))
     cards = sorted((base / CARDS_DIR).glob("*.yaml"))
-    for rel in (*MODEL_FILES, *PRIOR_FILES, *(f"{CARDS_DIR}/{c.name}" for c in cards)):
-        parsed, found = read_yaml(base / rel)
+    optional = [rel for rel in OPTIONAL_FILES if (base / rel).exists() or (base / rel).is_symlink()]
+    for rel in (*MODEL_FILES, *PRIOR_FILES, *optional, *(f"{CARDS_DIR}/{c.name}" for c in cards)):
+        parsed, found = read_yaml(base / rel, root=base)
         data[rel] = parsed
         problems.extend(f"{rel}: {p}" for p in found)
     return Sources(base, data, tuple(problems))
@@ -242,11 +290,52 @@ def _number(raw: Mapping[str, Any], where: str) -> Number:
     )
 
 
-def source_text(raw: Mapping[str, Any]) -> str:
-    """A rule's source as one line: article, section and phrase, or the judgement."""
+def source_text(raw: Mapping[str, Any], references: Mapping[str, Reference] | None = None) -> str:
+    """A rule's source as one line: article, section and phrase; the reference and what it says; or the judgement."""
     if raw.get("basis") == "article":
         return f'{raw["file"]} § {raw["section"]}: "{raw["phrase"]}"'
+    if raw.get("basis") == "literature":
+        ref = (references or {}).get(raw["ref"])
+        work = f"{ref.authors} {ref.year}, {ref.title}" if ref else raw["ref"]
+        return f'{work}: "{raw["phrase"]}" ({raw["says"]})'
     return f"judgement: {raw['rationale']}"
+
+
+def _references(raw: Any) -> dict[str, Reference]:
+    out = {}
+    for key, e in ((raw or {}).get("references") or {}).items():
+        locator = next((f"{k}: {e[k]}" for k in ("doi", "pmid", "url") if e.get(k)), "")
+        out[key] = Reference(
+            key, e["authors"], int(e["year"]), e["title"], e["published_in"], locator, e.get("note", "")
+        )
+    return out
+
+
+def _triage_policy(raw: Mapping[str, Any]) -> TriagePolicy:
+    return TriagePolicy(
+        thresholds={
+            acuity: {level: float(e["value"]) for level, e in levels.items()}
+            for acuity, levels in raw["thresholds"].items()
+        },
+        support_ratio=float(raw["support"]["min_ratio"]["value"]),
+        unsupported_level=raw["unsupported"]["level"],
+        unsupported_advice=raw["unsupported"]["advice"],
+    )
+
+
+def _urgency_words(raw: Mapping[str, Any]) -> tuple[UrgencyWords, ...]:
+    return tuple(
+        UrgencyWords(
+            file=e["file"],
+            section=e["section"],
+            phrases=tuple(e["phrases"]),
+            level=e["level"],
+            causes=tuple(e.get("causes") or ()),
+            rules=tuple(e.get("rules") or ()),
+            exceptions={k: x["level"] for k, x in (e.get("exceptions") or {}).items()},
+        )
+        for e in raw.get("urgency_words") or ()
+    )
 
 
 def condition(raw: Any) -> Condition:
@@ -309,6 +398,8 @@ def build(sources: Sources) -> KnowledgeBase:
     }
     leaks = {f: _number(raw, f"priors/leaks.yaml: {f}") for f, raw in d["priors/leaks.yaml"].items()}
     age = model["age"]
+    references = _references(d.get("priors/references.yaml"))
+    triage = d["model/triage.yaml"]
     return KnowledgeBase(
         root=sources.root,
         kb_version=str(model["kb_version"]),
@@ -328,13 +419,18 @@ def build(sources: Sources) -> KnowledgeBase:
         sex_node=model["sex"]["node"],
         exclusive=tuple((tuple(g["ids"]), g["reason"]) for g in model.get("exclusive") or ()),
         rules=tuple(
-            Rule(r["id"], condition(r["when"]), r["level"], r["message"], source_text(r["source"]))
+            Rule(r["id"], condition(r["when"]), r["level"], r["message"], source_text(r["source"], references))
             for r in d["model/rules.yaml"]["rules"]
         ),
-        advice={level: e["advice"] for level, e in d["model/triage.yaml"]["levels"].items()},
+        advice={level: e["advice"] for level, e in triage["levels"].items()},
         thresholds={
-            level: _number(raw, f"model/triage.yaml: thresholds.{level}")
-            for level, raw in d["model/triage.yaml"]["thresholds"].items()
+            acuity: {
+                level: _number(e, f"model/triage.yaml: thresholds.{acuity}.{level}") for level, e in levels.items()
+            }
+            for acuity, levels in triage["thresholds"].items()
         },
+        triage=_triage_policy(triage),
+        urgency_words=_urgency_words(triage),
+        references=references,
         raw=d,
     )

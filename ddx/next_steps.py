@@ -150,6 +150,7 @@ def build_steps(
     ranked: Iterable[tuple[str, float]],
     triage: str,
     fired: Sequence[Rule],
+    advice: str | None = None,
 ) -> tuple[NextStep, ...]:
     """The next steps of one answer, in reading order.
 
@@ -163,6 +164,9 @@ def build_steps(
         The answer's final triage level.
     fired
         The rules that fired, most urgent first.
+    advice
+        Advice that replaces the level's own (``model/triage.yaml: unsupported.advice``
+        when no answer supports any cause).
 
     Returns
     -------
@@ -173,7 +177,10 @@ def build_steps(
         file: left out, marked for after the visit, or shown.
     """
     policy = guide.self_care[triage]
-    steps = [guide._advice_steps[triage], *(NextStep("rule", r.id, r.message, r.source) for r in fired)]
+    first = guide._advice_steps[triage]
+    if advice is not None:
+        first = NextStep("advice", triage, advice, "model/triage.yaml: unsupported.advice")
+    steps = [first, *(NextStep("rule", r.id, r.message, r.source) for r in fired)]
     for cause in guide.leading(ranked):
         steps.extend(guide._cause_steps[cause, policy])
     return tuple(steps)

@@ -6,12 +6,15 @@ reviewer can go straight to the line. Each rule here has a test that breaks it.
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
-from .errors import KnowledgeBaseError, did_you_mean
-from .knowledge import CARDS_DIR, TRIAGE_LEVELS, Sources
+from .errors import KnowledgeBaseError, did_you_mean, excerpt
+from .knowledge import CARDS_DIR, TRIAGE_LEVELS, Sources, condition
+from .rules import Condition, is_met
 
 __all__ = ["MAX_PHRASE_WORDS", "validate"]
 
@@ -32,6 +35,15 @@ def _of_kind(kinds: Mapping[str, str], *wanted: str) -> list[str]:
     return [k for k, v in kinds.items() if v in wanted]
 
 
+#: The longest entry path and message of one problem line: values are quoted with
+#: :func:`ddx.errors.excerpt`, and this cut catches what a message builds from keys.
+_MAX_ENTRY, _MAX_MESSAGE = 160, 400
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 class _Problems:
     """Collects problems as ``file: entry: message`` lines."""
 
@@ -39,6 +51,7 @@ class _Problems:
         self.lines: list[str] = []
 
     def add(self, file: str, entry: str, message: str) -> None:
+        entry, message = _cut(entry, _MAX_ENTRY), _cut(message, _MAX_MESSAGE)
         self.lines.append(f"{file}: {entry}: {message}" if entry else f"{file}: {message}")
 
 
@@ -61,21 +74,44 @@ def validate(sources: Sources) -> None:
     _check_merges(problems, data.get("model/merges.yaml"), kinds)
     scale = _check_scale(problems, data.get("priors/scale.yaml"))
     articles: Mapping[str, Any] = model["articles"] if isinstance(model.get("articles"), Mapping) else {}
-    ctx = _NumberContext(problems, scale, articles)
+    references = _check_references(problems, data.get("priors/references.yaml"))
+    ctx = _NumberContext(problems, scale, articles, references)
     parents = _check_cards(problems, data, kinds, ctx)
     _check_risk_factor_priors(problems, data.get("priors/risk_factors.yaml"), kinds, ctx)
     _check_leaks(problems, data.get("priors/leaks.yaml"), kinds, parents, ctx)
-    _check_rules(problems, data.get("model/rules.yaml"), kinds, ctx)
-    _check_triage(problems, data.get("model/triage.yaml"), ctx)
+    rules = _check_rules(problems, data.get("model/rules.yaml"), kinds, ctx)
+    if rules is not None:
+        _check_emergency_signs(problems, kinds, rules)
+    _check_triage(problems, data.get("model/triage.yaml"), ctx, kinds, data)
+    read_by_rules = _rule_ids(data.get("model/rules.yaml"))
     for node_id, kind in kinds.items():
-        if kind == "finding" and not parents.get(node_id):
+        if kind == "finding" and not parents.get(node_id) and node_id not in read_by_rules:
             problems.add(
                 "model/nodes.yaml",
                 f"findings.{node_id}",
-                "finding has no parent cause (link it in a card under priors/causes/)",
+                "finding has no parent cause and no rule reads it (link it in a card under priors/causes/)",
             )
     if problems.lines:
         raise KnowledgeBaseError(problems.lines)
+
+
+def _rule_ids(raw: Any) -> set[str]:
+    """Every evidence id the rules' conditions read (a finding a rule reads may stay out of the network)."""
+    out: set[str] = set()
+
+    def walk(condition: Any) -> None:
+        if isinstance(condition, str):
+            out.add(condition)
+        elif isinstance(condition, Mapping):
+            for items in condition.values():
+                for item in items if isinstance(items, list) else ():
+                    walk(item)
+
+    rules = raw.get("rules") if isinstance(raw, Mapping) else None
+    for rule in rules if isinstance(rules, list) else ():
+        if isinstance(rule, Mapping):
+            walk(rule.get("when"))
+    return out
 
 
 def _mapping(problems: _Problems, file: str, value: Any, entry: str = "") -> dict[str, Any]:
@@ -128,30 +164,41 @@ def _check_nodes(problems: _Problems, raw: Any, model: Mapping[str, Any]) -> dic
             if kind == "cause":
                 group = entry.get("group")
                 if group not in groups:
-                    hint = did_you_mean(str(group), groups)
+                    hint = did_you_mean(str(group), groups) if isinstance(group, str) else ""
                     problems.add(
-                        file, f"{where}.group", f"unknown group {group!r}{hint}; groups are declared in model.yaml"
+                        file,
+                        f"{where}.group",
+                        f"unknown group {excerpt(group)}{hint}; groups are declared in model.yaml",
                     )
                 if entry.get("acuity") not in TRIAGE_LEVELS:
                     problems.add(
                         file,
                         f"{where}.acuity",
-                        f"must be one of {', '.join(TRIAGE_LEVELS)}; got {entry.get('acuity')!r}",
+                        f"must be one of {', '.join(TRIAGE_LEVELS)}; got {excerpt(entry.get('acuity'))}",
                     )
             states = entry.get("states")
             if states is not None and (
-                not isinstance(states, list) or len(states) != 2 or len(set(map(str, states))) != 2
+                not isinstance(states, list)
+                or len(states) != 2
+                or not all(isinstance(s, str) for s in states)
+                or len(set(states)) != 2
             ):
-                problems.add(file, f"{where}.states", f"a risk factor has exactly two distinct states; got {states!r}")
+                problems.add(
+                    file,
+                    f"{where}.states",
+                    f"a risk factor has exactly two distinct states, each a word; got {excerpt(states)}",
+                )
     return kinds
 
 
-def _states(data_nodes: Any, node_id: str) -> list[str]:
+def _states(data_nodes: Any, node_id: str) -> list[str] | None:
+    """The states of an evidence node; None when they are malformed (reported at the node)."""
     for section in ("risk_factors", "findings", "emergency_signs"):
-        entry = (data_nodes or {}).get(section, {}) or {}
+        entry = data_nodes.get(section) if isinstance(data_nodes, Mapping) else None
         if isinstance(entry, Mapping) and isinstance(entry.get(node_id), Mapping):
             states = entry[node_id].get("states", ["no", "yes"])
-            return [str(s) for s in states] if isinstance(states, list) else ["no", "yes"]
+            well_formed = isinstance(states, list) and len(states) == 2 and all(isinstance(s, str) for s in states)
+            return list(states) if well_formed else None
     return ["no", "yes"]
 
 
@@ -162,35 +209,69 @@ def _check_model(problems: _Problems, model: Mapping[str, Any], kinds: Mapping[s
             problems.add(file, key, "is missing")
     age = _mapping(problems, file, model.get("age"), "age")
     if age:
-        node = age.get("node")
-        if kinds.get(str(node)) != "risk_factor":
-            problems.add(
-                file, "age.node", f"must name a risk-factor node; got {node!r}{did_you_mean(str(node), kinds)}"
-            )
-        valid = age.get("valid_range")
-        if not (
-            isinstance(valid, list)
-            and len(valid) == 2
-            and all(isinstance(v, (int, float)) for v in valid)
-            and valid[0] < valid[1]
-        ):
-            problems.add(file, "age.valid_range", f"expected [low, high] in years; got {valid!r}")
-        if not isinstance(age.get("yes_at_or_above"), (int, float)):
-            problems.add(file, "age.yes_at_or_above", "expected a number of years")
+        _check_age(problems, file, age, kinds)
     sex = _mapping(problems, file, model.get("sex"), "sex")
-    if sex and kinds.get(str(sex.get("node"))) != "risk_factor":
-        problems.add(file, "sex.node", f"must name a risk-factor node; got {sex.get('node')!r}")
-    for i, group in enumerate(model.get("exclusive") or []):
+    if sex and kinds.get(sex.get("node")) != "risk_factor":  # type: ignore[arg-type]
+        problems.add(file, "sex.node", f"must name a risk-factor node; got {excerpt(sex.get('node'))}")
+    _check_exclusive(problems, file, model.get("exclusive"), kinds)
+
+
+def _finite(value: Any) -> TypeGuard[float]:
+    """A real number (not a bool, not NaN or infinite)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _check_age(problems: _Problems, file: str, age: Mapping[str, Any], kinds: Mapping[str, str]) -> None:
+    """``age``: a risk-factor node, a finite threshold in years inside a finite, non-empty valid range."""
+    node = age.get("node")
+    if not isinstance(node, str) or kinds.get(node) != "risk_factor":
+        hint = did_you_mean(node, kinds) if isinstance(node, str) else ""
+        problems.add(file, "age.node", f"must name a risk-factor node; got {excerpt(node)}{hint}")
+    valid = age.get("valid_range")
+    low_high: tuple[float, float] | None = None
+    if not (isinstance(valid, list) and len(valid) == 2 and all(_finite(v) for v in valid)):
+        problems.add(
+            file, "age.valid_range", f"expected [low, high], two finite numbers of years; got {excerpt(valid)}"
+        )
+    elif not 0 <= valid[0] < valid[1]:
+        problems.add(file, "age.valid_range", f"expected 0 <= low < high (years); got [{valid[0]}, {valid[1]}]")
+    else:
+        low_high = (valid[0], valid[1])
+    threshold = age.get("yes_at_or_above")
+    if not _finite(threshold):
+        problems.add(file, "age.yes_at_or_above", f"expected a finite number of years; got {excerpt(threshold)}")
+    elif low_high is not None and not low_high[0] < threshold <= low_high[1]:
+        problems.add(
+            file,
+            "age.yes_at_or_above",
+            f"{threshold} years lies outside the valid range ({low_high[0]}, {low_high[1]}]: "
+            f"every valid age would give the same answer",
+        )
+
+
+def _check_exclusive(problems: _Problems, file: str, raw: Any, kinds: Mapping[str, str]) -> None:
+    """``exclusive``: a list of groups, each at least two distinct evidence ids and a reason."""
+    if raw is None:
+        return
+    if not isinstance(raw, list):
+        problems.add(file, "exclusive", f"expected a list of groups (ids and reason); got {excerpt(raw)}")
+        return
+    evidence = [k for k, v in kinds.items() if v != "cause"]
+    for i, group in enumerate(raw):
         ids = group.get("ids") if isinstance(group, Mapping) else None
         if not isinstance(ids, list) or len(ids) < 2:
             problems.add(file, f"exclusive[{i}].ids", "expected a list of at least two evidence ids")
             continue
         for node_id in ids:
-            if node_id not in kinds or kinds[node_id] == "cause":
-                problems.add(
-                    file, f"exclusive[{i}].ids", f"unknown evidence id '{node_id}'{did_you_mean(str(node_id), kinds)}"
-                )
-        if not group.get("reason"):
+            if not isinstance(node_id, str):
+                problems.add(file, f"exclusive[{i}].ids", f"expected an evidence id; got {excerpt(node_id)}")
+            elif kinds.get(node_id) in (None, "cause"):
+                hint = did_you_mean(node_id, evidence)
+                problems.add(file, f"exclusive[{i}].ids", f"unknown evidence id {excerpt(node_id)}{hint}")
+        if len({str(node_id) for node_id in ids}) != len(ids):
+            problems.add(file, f"exclusive[{i}].ids", "an id is listed twice")
+        reason = group.get("reason")
+        if not isinstance(reason, str) or not reason.strip():
             problems.add(file, f"exclusive[{i}].reason", "say why these answers exclude each other")
 
 
@@ -205,7 +286,9 @@ def _check_merges(problems: _Problems, raw: Any, kinds: Mapping[str, str]) -> No
         into = entry.get("into")
         if into not in kinds:
             problems.add(
-                file, f"{merged}.into", f"merge points nowhere: unknown node '{into}'{did_you_mean(str(into), kinds)}"
+                file,
+                f"{merged}.into",
+                f"merge points nowhere: unknown node {excerpt(into)}{did_you_mean(str(into), kinds)}",
             )
         if not isinstance(entry.get("reason"), str) or not entry["reason"].strip():
             problems.add(file, f"{merged}.reason", "every merge says why")
@@ -230,18 +313,14 @@ def _check_scale(problems: _Problems, raw: Any) -> dict[str, tuple[float, float]
 
 
 def _range(problems: _Problems, file: str, where: str, value: Any, rng: Any) -> tuple[float, float] | None:
-    """Check ``0 < low <= value <= high < 1``; return (low, high) when well formed."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        problems.add(file, f"{where}.value", f"expected a probability, got {value!r}")
+    """Check ``0 < low <= value <= high < 1``, all finite numbers; return (low, high) when well formed."""
+    if not _finite(value):
+        problems.add(file, f"{where}.value", f"expected a probability, a finite number; got {excerpt(value)}")
         return None
     if not 0 < value < 1:
         problems.add(file, f"{where}.value", f"probability {value} is outside (0, 1)")
-    if not (
-        isinstance(rng, list)
-        and len(rng) == 2
-        and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in rng)
-    ):
-        problems.add(file, f"{where}.range", f"expected [low, high], got {rng!r}")
+    if not (isinstance(rng, list) and len(rng) == 2 and all(_finite(v) for v in rng)):
+        problems.add(file, f"{where}.range", f"expected [low, high], two finite numbers; got {excerpt(rng)}")
         return None
     low, high = float(rng[0]), float(rng[1])
     if not 0 < low <= high < 1:
@@ -255,9 +334,32 @@ class _NumberContext:
     """What a number entry is checked against: the scale and the article list."""
 
     def __init__(
-        self, problems: _Problems, scale: Mapping[str, tuple[float, float]], articles: Mapping[str, Any]
+        self,
+        problems: _Problems,
+        scale: Mapping[str, tuple[float, float]],
+        articles: Mapping[str, Any],
+        references: Iterable[str] = (),
     ) -> None:
         self.problems, self.scale, self.articles = problems, scale, articles
+        self.references = set(references)
+
+    def literature(self, file: str, where: str, raw: Mapping[str, Any]) -> None:
+        """A ``literature`` entry cites a key of priors/references.yaml, says what it reports, and a short phrase."""
+        p = self.problems
+        ref = raw.get("ref")
+        if not isinstance(ref, str) or ref not in self.references:
+            p.add(
+                file,
+                f"{where}.ref",
+                f"a literature source needs 'ref', a key of priors/references.yaml; got {_excerpt(ref)}"
+                f"{did_you_mean(str(ref), self.references)}",
+            )
+        for key in ("says", "phrase"):
+            if not isinstance(raw.get(key), str) or not raw[key].strip():
+                p.add(file, f"{where}.{key}", f"a literature source needs '{key}'")
+        phrase = raw.get("phrase")
+        if isinstance(phrase, str) and len(phrase.split()) > MAX_PHRASE_WORDS:
+            p.add(file, f"{where}.phrase", f"key phrase has {len(phrase.split())} words; at most {MAX_PHRASE_WORDS}")
 
     def provenance(self, file: str, where: str, raw: Mapping[str, Any], kind: str) -> bool:
         """Check ``basis`` and the fields it needs; True when the entry cites an article.
@@ -270,11 +372,14 @@ class _NumberContext:
             if not isinstance(raw.get("rationale"), str) or not raw["rationale"].strip():
                 p.add(file, f"{where}.rationale", "a judgement needs a one-line rationale")
             return False
+        if basis == "literature":
+            self.literature(file, where, raw)
+            return False
         if basis != "article":
             p.add(
                 file,
                 f"{where}.basis",
-                f"{kind} without provenance: basis must be 'article' or 'judgement', got {basis!r}",
+                f"{kind} without provenance: basis must be 'article', 'literature' or 'judgement', got {basis!r}",
             )
             return False
         keys = ("file", "section", "phrase", "term") if kind == "number" else ("file", "section", "phrase")
@@ -282,7 +387,11 @@ class _NumberContext:
             if not isinstance(raw.get(key), str) or not raw[key].strip():
                 p.add(file, f"{where}.{key}", f"an article-based {kind} needs '{key}' (its provenance)")
         if isinstance(raw.get("file"), str) and raw["file"] not in self.articles:
-            p.add(file, f"{where}.file", f"unknown article '{raw['file']}'{did_you_mean(raw['file'], self.articles)}")
+            p.add(
+                file,
+                f"{where}.file",
+                f"unknown article {excerpt(raw['file'])}{did_you_mean(raw['file'], self.articles)}",
+            )
         phrase = raw.get("phrase")
         if isinstance(phrase, str) and len(phrase.split()) > MAX_PHRASE_WORDS:
             words = len(phrase.split())
@@ -310,7 +419,7 @@ class _NumberContext:
                         f"{where}.term",
                         f"term '{term}' is not in priors/scale.yaml{did_you_mean(term, self.scale)}",
                     )
-                elif isinstance(raw.get("value"), (int, float)):
+                elif _finite(raw.get("value")):
                     low, high = self.scale[term]
                     if not low <= raw["value"] <= high:
                         p.add(
@@ -345,7 +454,7 @@ def _check_cards(
             problems.add(
                 rel,
                 "cause",
-                f"unknown cause '{cause}'{did_you_mean(str(cause), [k for k, v in kinds.items() if v == 'cause'])}",
+                f"unknown cause {excerpt(cause)}{did_you_mean(cause, _of_kind(kinds, 'cause'))}",
             )
             continue
         if cause != stem:
@@ -369,9 +478,9 @@ def _check_cards(
                 continue
             if ctx.check(rel, where, link, _LINK_FIELDS) and "when" in link:
                 states = _states(nodes_raw, rf)
-                if link["when"] not in states:
+                if states is not None and link["when"] not in states:
                     problems.add(
-                        rel, f"{where}.when", f"'{link['when']}' is not a state of '{rf}' ({', '.join(states)})"
+                        rel, f"{where}.when", f"{excerpt(link['when'])} is not a state of '{rf}' ({', '.join(states)})"
                     )
         for finding, link in _mapping(problems, rel, card.get("findings"), "findings").items():
             where = f"findings.{finding}"
@@ -442,36 +551,79 @@ def _check_source(problems: _Problems, file: str, where: str, raw: Any, ctx: _Nu
             "every rule needs a source (basis article with file/section/phrase, or judgement with rationale)",
         )
         return
-    fields = {"basis", "file", "section", "phrase", "rationale", "note"}
+    fields = {"basis", "file", "section", "phrase", "rationale", "note", "ref", "says"}
     for key in raw:
         if key not in fields:
             problems.add(file, f"{where}.{key}", f"unknown field{did_you_mean(str(key), fields)}")
     ctx.provenance(file, where, raw, "source")
 
 
-def _check_condition(problems: _Problems, file: str, where: str, raw: Any, kinds: Mapping[str, str]) -> None:
+_REFERENCE_FIELDS = {"authors", "year", "title", "published_in", "doi", "pmid", "url", "read_at", "note"}
+
+
+def _check_references(problems: _Problems, raw: Any) -> list[str]:
+    """``priors/references.yaml`` (optional): each work with authors, year, title, venue and a DOI, PMID or URL."""
+    file = "priors/references.yaml"
+    if raw is None:
+        return []
+    refs = _mapping(problems, file, _mapping(problems, file, raw).get("references"), "references")
+    for key, entry in refs.items():
+        where = f"references.{key}"
+        if not isinstance(key, str) or not _ID.match(key):
+            problems.add(file, where, "a reference key is a snake_case id")
+        if not isinstance(entry, Mapping):
+            problems.add(file, where, "expected authors, year, title, published_in and a doi, pmid or url")
+            continue
+        for field in entry:
+            if field not in _REFERENCE_FIELDS:
+                problems.add(file, f"{where}.{field}", f"unknown field{did_you_mean(str(field), _REFERENCE_FIELDS)}")
+        for field in ("authors", "title", "published_in"):
+            if not isinstance(entry.get(field), str) or not entry[field].strip():
+                problems.add(file, f"{where}.{field}", "missing")
+        year = entry.get("year")
+        if isinstance(year, bool) or not isinstance(year, int) or not 1800 <= year <= 2100:
+            problems.add(file, f"{where}.year", f"expected a year; got {_excerpt(year)}")
+        if not any(isinstance(entry.get(k), str) and entry[k].strip() for k in ("doi", "pmid", "url")):
+            problems.add(file, where, "a reference needs a doi, pmid or url to be found by")
+    return [str(k) for k in refs]
+
+
+def _excerpt(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _check_condition(problems: _Problems, file: str, where: str, raw: Any, kinds: Mapping[str, str]) -> bool:
+    """Check a rule condition; True when it is well formed (then :func:`ddx.knowledge.condition` reads it)."""
     evidence = [k for k, v in kinds.items() if v != "cause"]
     if isinstance(raw, str):
         if kinds.get(raw) in (None, "cause"):
-            problems.add(file, where, f"unknown evidence id '{raw}'{did_you_mean(raw, evidence)}")
-        return
+            problems.add(file, where, f"unknown evidence id {excerpt(raw)}{did_you_mean(raw, evidence)}")
+            return False
+        return True
     if not (isinstance(raw, Mapping) and len(raw) == 1 and next(iter(raw)) in ("any", "all")):
-        problems.add(file, where, f"a condition is an evidence id, {{any: [...]}} or {{all: [...]}}; got {raw!r}")
-        return
+        problems.add(
+            file, where, f"a condition is an evidence id, {{any: [...]}} or {{all: [...]}}; got {excerpt(raw)}"
+        )
+        return False
     ((op, items),) = raw.items()
     if not isinstance(items, list) or not items:
         problems.add(file, f"{where}.{op}", "expected a non-empty list of conditions")
-        return
-    for i, item in enumerate(items):
-        _check_condition(problems, file, f"{where}.{op}[{i}]", item, kinds)
+        return False
+    checked = [_check_condition(problems, file, f"{where}.{op}[{i}]", item, kinds) for i, item in enumerate(items)]
+    return all(checked)
 
 
-def _check_rules(problems: _Problems, raw: Any, kinds: Mapping[str, str], ctx: _NumberContext) -> None:
+def _check_rules(
+    problems: _Problems, raw: Any, kinds: Mapping[str, str], ctx: _NumberContext
+) -> list[tuple[str, Condition]] | None:
+    """Check every rule; return (level, condition) of each well-formed rule, or None without a list of rules."""
     file = "model/rules.yaml"
     rules = _mapping(problems, file, raw).get("rules")
     if not isinstance(rules, list):
         problems.add(file, "rules", "expected a list of rules")
-        return
+        return None
+    read: list[tuple[str, Condition]] = []
     seen: set[str] = set()
     for i, rule in enumerate(rules):
         if not isinstance(rule, Mapping):
@@ -491,17 +643,41 @@ def _check_rules(problems: _Problems, raw: Any, kinds: Mapping[str, str], ctx: _
                     f"{where}.{key}",
                     f"unknown field{did_you_mean(str(key), ['id', 'when', 'level', 'message', 'source'])}",
                 )
-        _check_condition(problems, file, f"{where}.when", rule.get("when"), kinds)
-        if rule.get("level") not in TRIAGE_LEVELS:
-            problems.add(
-                file, f"{where}.level", f"must be one of {', '.join(TRIAGE_LEVELS)}; got {rule.get('level')!r}"
-            )
+        well_formed = _check_condition(problems, file, f"{where}.when", rule.get("when"), kinds)
+        level = rule.get("level")
+        if level not in TRIAGE_LEVELS:
+            problems.add(file, f"{where}.level", f"must be one of {', '.join(TRIAGE_LEVELS)}; got {excerpt(level)}")
+        elif well_formed:
+            read.append((level, condition(rule["when"])))
         if not isinstance(rule.get("message"), str) or not rule["message"].strip():
             problems.add(file, f"{where}.message", "every rule needs a message for the person")
         _check_source(problems, file, f"{where}.source", rule.get("source"), ctx)
+    return read
 
 
-def _check_triage(problems: _Problems, raw: Any, ctx: _NumberContext) -> None:
+def _check_emergency_signs(problems: _Problems, kinds: Mapping[str, str], rules: list[tuple[str, Condition]]) -> None:
+    """Every emergency sign answered yes, and nothing else, meets a rule at level ``emergency``.
+
+    The rule layer is what sends an emergency sign to ``emergency`` whatever the
+    network says; a model that lost such a rule would let the sign through at
+    the network's triage. The check is generic: a sign added to
+    ``model/nodes.yaml`` needs its rule before the model loads.
+    """
+    emergency = [when for level, when in rules if level == "emergency"]
+    for sign in _of_kind(kinds, "emergency_sign"):
+        if not any(is_met(when, {sign: True}) for when in emergency):
+            problems.add(
+                "model/rules.yaml", "", f"emergency sign '{sign}' has no rule at level emergency that fires on it alone"
+            )
+
+
+def _check_triage(
+    problems: _Problems,
+    raw: Any,
+    ctx: _NumberContext,
+    kinds: Mapping[str, str],
+    data: Mapping[str, Any],
+) -> None:
     file = "model/triage.yaml"
     triage = _mapping(problems, file, raw)
     levels = _mapping(problems, file, triage.get("levels"), "levels")
@@ -514,14 +690,174 @@ def _check_triage(problems: _Problems, raw: Any, ctx: _NumberContext) -> None:
     for level, entry in levels.items():
         if not isinstance(entry, Mapping) or not isinstance(entry.get("advice"), str):
             problems.add(file, f"levels.{level}.advice", "every level needs one line of advice")
-    thresholds = _mapping(problems, file, triage.get("thresholds"), "thresholds")
-    for level in TRIAGE_LEVELS[:-1]:
-        if level not in thresholds:
+    _check_thresholds(problems, triage.get("thresholds"), ctx)
+    support = _mapping(problems, file, triage.get("support"), "support")
+    ratio = support.get("min_ratio")
+    if not isinstance(ratio, Mapping):
+        problems.add(file, "support.min_ratio", "missing: how far above its prior a self-care cause must rise")
+    else:
+        value, rng = ratio.get("value"), ratio.get("range")
+        if not _is_number(value) or value < 1:
+            problems.add(file, "support.min_ratio.value", f"expected a ratio of at least 1; got {_excerpt(value)}")
+        elif not (
+            isinstance(rng, list) and len(rng) == 2 and all(_is_number(v) for v in rng) and rng[0] <= value <= rng[1]
+        ):
+            problems.add(file, "support.min_ratio.range", f"expected [low, high] around {value}; got {_excerpt(rng)}")
+        ctx.provenance(file, "support.min_ratio", ratio, "source")
+    unsupported = _mapping(problems, file, triage.get("unsupported"), "unsupported")
+    if unsupported.get("level") not in TRIAGE_LEVELS[:-1]:
+        problems.add(
+            file,
+            "unsupported.level",
+            f"must be one of {', '.join(TRIAGE_LEVELS[:-1])} (never self_care); got {unsupported.get('level')!r}",
+        )
+    for key in ("advice", "rationale"):
+        if not isinstance(unsupported.get(key), str) or not unsupported[key].strip():
+            problems.add(file, f"unsupported.{key}", "missing: one line")
+    _check_urgency_words(problems, triage.get("urgency_words"), ctx, kinds, data)
+
+
+def _check_thresholds(problems: _Problems, raw: Any, ctx: _NumberContext) -> None:
+    """thresholds.<acuity>.<level>: own level always; no level above the acuity; rising with urgency."""
+    file = "model/triage.yaml"
+    thresholds = _mapping(problems, file, raw, "thresholds")
+    own: dict[str, float] = {}
+    for acuity in TRIAGE_LEVELS:
+        if acuity not in thresholds:
             problems.add(
-                file, f"thresholds.{level}", "missing: the posterior at which a cause of this acuity sets this level"
+                file, f"thresholds.{acuity}", "missing: the posteriors at which a cause of this acuity sets a level"
             )
-    for level, entry in thresholds.items():
-        if level not in TRIAGE_LEVELS[:-1]:
-            problems.add(file, f"thresholds.{level}", f"unknown level{did_you_mean(str(level), TRIAGE_LEVELS[:-1])}")
+    for acuity, levels in thresholds.items():
+        if acuity not in TRIAGE_LEVELS:
+            problems.add(file, f"thresholds.{acuity}", f"unknown acuity{did_you_mean(str(acuity), TRIAGE_LEVELS)}")
             continue
-        ctx.check(file, f"thresholds.{level}", entry)
+        levels = _mapping(problems, file, levels, f"thresholds.{acuity}")
+        if acuity not in levels:
+            problems.add(
+                file, f"thresholds.{acuity}.{acuity}", "missing: the posterior at which such a cause sets its own level"
+            )
+        values: list[tuple[int, float]] = []
+        for level, entry in levels.items():
+            where = f"thresholds.{acuity}.{level}"
+            if level not in TRIAGE_LEVELS:
+                problems.add(file, where, f"unknown level{did_you_mean(str(level), TRIAGE_LEVELS)}")
+                continue
+            if TRIAGE_LEVELS.index(level) < TRIAGE_LEVELS.index(acuity):
+                problems.add(file, where, f"a cause of acuity {acuity} cannot set the more urgent level {level}")
+                continue
+            ctx.check(file, where, entry)
+            value = entry.get("value") if isinstance(entry, Mapping) else None
+            if _is_number(value):
+                values.append((TRIAGE_LEVELS.index(level), float(value)))
+                if level == acuity:
+                    own[acuity] = float(value)
+        values.sort()
+        if any(a[1] < b[1] for a, b in itertools.pairwise(values)):
+            problems.add(
+                file,
+                f"thresholds.{acuity}",
+                "a more urgent level must need at least the posterior of a less urgent one; got "
+                + ", ".join(f"{TRIAGE_LEVELS[i]} {v:g}" for i, v in values),
+            )
+    ladder = [(a, own[a]) for a in TRIAGE_LEVELS[:-1] if a in own]
+    if any(a[1] > b[1] for a, b in itertools.pairwise(ladder)):
+        problems.add(
+            file,
+            "thresholds",
+            "a cause's own-level threshold must fall as its acuity grows more urgent (a graver miss needs a lower "
+            "threshold); got " + ", ".join(f"{a} {v:g}" for a, v in ladder),
+        )
+
+
+def _is_number(value: Any) -> TypeGuard[float]:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _check_urgency_words(
+    problems: _Problems, raw: Any, ctx: _NumberContext, kinds: Mapping[str, str], data: Mapping[str, Any]
+) -> None:
+    """Each entry's causes and rules have its level or a sourced exception; rules citing its section follow it."""
+    file = "model/triage.yaml"
+    if raw is None:
+        return
+    if not isinstance(raw, list):
+        problems.add(file, "urgency_words", "expected a list of entries (file, section, phrases, level)")
+        return
+    nodes = _mapping(_Problems(), "", data.get("model/nodes.yaml"))  # checked on their own elsewhere
+    causes = _mapping(_Problems(), "", nodes.get("causes"))
+    rules_raw = _mapping(_Problems(), "", data.get("model/rules.yaml"))
+    rules = {
+        r["id"]: r for r in (rules_raw.get("rules") or []) if isinstance(r, Mapping) and isinstance(r.get("id"), str)
+    }
+    fields = {"file", "section", "phrases", "level", "causes", "rules", "exceptions"}
+    for i, entry in enumerate(raw):
+        where = f"urgency_words[{i}]"
+        if not isinstance(entry, Mapping):
+            problems.add(file, where, "expected a mapping with file, section, phrases, level")
+            continue
+        for key in entry:
+            if key not in fields:
+                problems.add(file, f"{where}.{key}", f"unknown field{did_you_mean(str(key), fields)}")
+        level = entry.get("level")
+        if level not in TRIAGE_LEVELS:
+            problems.add(file, f"{where}.level", f"must be one of {', '.join(TRIAGE_LEVELS)}; got {level!r}")
+            continue
+        phrases = entry.get("phrases")
+        if not isinstance(phrases, list) or not phrases or not all(isinstance(p, str) for p in phrases):
+            problems.add(file, f"{where}.phrases", "expected a non-empty list of verbatim phrases")
+            phrases = []
+        for j, phrase in enumerate(phrases):
+            cite = {"basis": "article", "file": entry.get("file"), "section": entry.get("section"), "phrase": phrase}
+            ctx.provenance(file, f"{where}.phrases[{j}]", cite, "source")
+        exceptions = entry.get("exceptions") or {}
+        if not isinstance(exceptions, Mapping):
+            problems.add(file, f"{where}.exceptions", "expected a mapping of cause or rule id -> {level, source}")
+            exceptions = {}
+        for key, exc in exceptions.items():
+            if not isinstance(exc, Mapping) or exc.get("level") not in TRIAGE_LEVELS:
+                problems.add(file, f"{where}.exceptions.{key}.level", f"must be one of {', '.join(TRIAGE_LEVELS)}")
+                continue
+            if key not in causes and key not in rules:
+                problems.add(
+                    file,
+                    f"{where}.exceptions.{key}",
+                    f"unknown cause or rule{did_you_mean(str(key), [*causes, *rules])}",
+                )
+            _check_source(problems, file, f"{where}.exceptions.{key}.source", exc.get("source"), ctx)
+
+        levels_of = {k: x.get("level") for k, x in exceptions.items() if isinstance(x, Mapping)}
+
+        for cause in entry.get("causes") or []:
+            if cause not in causes:
+                problems.add(file, f"{where}.causes", f"unknown cause '{cause}'{did_you_mean(str(cause), causes)}")
+                continue
+            acuity = causes[cause].get("acuity") if isinstance(causes[cause], Mapping) else None
+            if acuity != levels_of.get(cause, level):
+                problems.add(
+                    "model/nodes.yaml",
+                    f"causes.{cause}.acuity",
+                    f"is {acuity!r} but the article's words map to {levels_of.get(cause, level)!r} "
+                    f"(model/triage.yaml {where}); "
+                    "change it or add a sourced exception there",
+                )
+        listed = set(entry.get("rules") or [])
+        citing = {
+            rule_id
+            for rule_id, rule in rules.items()
+            if isinstance(rule.get("source"), Mapping)
+            and rule["source"].get("basis") == "article"
+            and rule["source"].get("file") == entry.get("file")
+            and rule["source"].get("section") == entry.get("section")
+        }
+        for rule_id in sorted(listed | citing):
+            if rule_id not in rules:
+                problems.add(file, f"{where}.rules", f"unknown rule '{rule_id}'{did_you_mean(rule_id, rules)}")
+                continue
+            if rules[rule_id].get("level") != levels_of.get(rule_id, level):
+                problems.add(
+                    "model/rules.yaml",
+                    f"rules.{rule_id}.level",
+                    f"is {rules[rule_id].get('level')!r} "
+                    f"but the article's words map to {levels_of.get(rule_id, level)!r} "
+                    f"(model/triage.yaml {where}); change it or add a sourced exception there",
+                )

@@ -130,7 +130,14 @@ def tiny_files() -> dict[str, Any]:
                 "routine": {"advice": "Book a visit."},
                 "self_care": {"advice": "Manage at home."},
             },
-            "thresholds": {"emergency": judged(0.2), "urgent": judged(0.3), "routine": judged(0.4)},
+            "thresholds": {
+                "emergency": {"emergency": judged(0.2), "urgent": judged(0.18)},
+                "urgent": {"urgent": judged(0.3)},
+                "routine": {"routine": judged(0.4)},
+                "self_care": {"self_care": judged(0.5)},
+            },
+            "support": {"min_ratio": {"value": 1.5, "range": [1.2, 3.0], "basis": "judgement", "rationale": "test"}},
+            "unsupported": {"level": "routine", "advice": "Answer more questions.", "rationale": "test"},
         },
         "model/next_steps.yaml": tiny_next_steps(),
         "priors/scale.yaml": {

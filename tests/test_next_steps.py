@@ -168,12 +168,11 @@ def test_emergency_result_never_carries_self_care_before_the_emergency_advice(en
 def test_every_bundled_answer_starts_with_its_triage_advice(engine) -> None:
     for evidence in ({}, DIABETIC, DVT, {"slurred_speech": True}, {"after_sitting_or_lying_still": True}):
         result = engine.diagnose(evidence)
-        assert result.next_steps[0] == NextStep(
-            "advice",
-            result.triage,
-            engine.kb.advice[result.triage],
-            f"model/triage.yaml: levels.{result.triage}.advice",
-        )
+        if evidence:
+            advice = (engine.kb.advice[result.triage], f"model/triage.yaml: levels.{result.triage}.advice")
+        else:  # nothing known: the advice says so instead of the level's own
+            advice = (engine.kb.triage.unsupported_advice, "model/triage.yaml: unsupported.advice")
+        assert result.next_steps[0] == NextStep("advice", result.triage, *advice)
 
 
 def test_explain_prints_next_steps_with_sources(engine) -> None:

@@ -7,9 +7,9 @@ from helpers import assert_cited_verbatim, needs_seeds
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ddx.knowledge import TRIAGE_LEVELS
+from ddx.knowledge import TRIAGE_LEVELS, TriagePolicy
 from ddx.rules import Rule, condition_ids, fired, is_met
-from ddx.triage import most_urgent, network_disposition
+from ddx.triage import margin, most_urgent, network_disposition
 
 ALL_OF = ("all", ("a", ("any", ("b", "c"))))
 
@@ -38,13 +38,55 @@ def test_most_urgent():
     assert most_urgent([]) == "self_care"
 
 
-def test_network_disposition_cascades_below_the_acuity():
-    acuity = {"stroke": "emergency", "benign": "self_care"}
-    thresholds = {"emergency": 0.1, "urgent": 0.2, "routine": 0.3}
-    assert network_disposition({"stroke": 0.12, "benign": 0.9}, acuity, thresholds) == "emergency"
-    assert network_disposition({"stroke": 0.05, "benign": 0.9}, acuity, thresholds) == "self_care"
-    thresholds = {"emergency": 0.5, "urgent": 0.2, "routine": 0.3}
-    assert network_disposition({"stroke": 0.25, "benign": 0.9}, acuity, thresholds) == "urgent"
+POLICY = TriagePolicy(
+    thresholds={
+        "emergency": {"emergency": 0.10, "urgent": 0.03},
+        "urgent": {"urgent": 0.15, "routine": 0.05},
+        "routine": {"routine": 0.30},
+        "self_care": {"self_care": 0.30},
+    },
+    support_ratio=1.5,
+    unsupported_level="routine",
+    unsupported_advice="Answer more.",
+)
+ACUITY = {"stroke": "emergency", "clot": "urgent", "disc": "routine", "posture": "self_care"}
+PRIORS = {"stroke": 0.01, "clot": 0.02, "disc": 0.1, "posture": 0.4}
+
+
+def _level(**posteriors: float) -> str:
+    return network_disposition({**PRIORS, **posteriors}, PRIORS, ACUITY, POLICY).level
+
+
+def test_a_less_likely_dangerous_cause_still_raises_the_level():
+    assert _level(stroke=0.12, posture=0.9) == "emergency"
+    assert _level(stroke=0.08, posture=0.9) == "urgent"  # the old cascade set nothing here
+    assert _level(stroke=0.02, posture=0.9) == "self_care"
+    assert _level(clot=0.196, posture=0.9) == "urgent"  # the old cascade gave self_care
+    assert _level(clot=0.07, posture=0.9) == "routine"
+    assert _level(disc=0.35, posture=0.9) == "routine"
+
+
+def test_self_care_needs_support_and_nothing_known_is_not_self_care():
+    assert _level() == "routine"  # every cause at its prior: no answer supports home care
+    assert _level(posture=0.59) == "routine"  # 1.48 x its prior: not supported
+    assert _level(posture=0.61) == "self_care"
+    result = network_disposition(PRIORS, PRIORS, ACUITY, POLICY)
+    assert (result.supported, result.cause) == (False, None)
+
+
+def test_disposition_names_the_most_probable_cause_at_the_winning_level():
+    both = {**PRIORS, "stroke": 0.2, "clot": 0.5}
+    result = network_disposition(both, PRIORS, ACUITY, POLICY)
+    assert (result.level, result.cause, result.supported) == ("emergency", "stroke", True)
+
+
+def test_margin_is_the_cause_nearest_the_next_level():
+    post = {**PRIORS, "stroke": 0.02, "clot": 0.12, "posture": 0.9}
+    found = margin(post, ACUITY, POLICY, "routine")
+    assert (found.level, found.cause, found.threshold) == ("urgent", "clot", 0.15)
+    assert found.odds_factor == pytest.approx((0.15 / 0.85) / (0.12 / 0.88))
+    assert margin(post, ACUITY, POLICY, "emergency") is None
+    assert margin({**post, "clot": 0.0}, ACUITY, POLICY, "routine").cause == "stroke"
 
 
 def test_rule_fires_on_the_engine(tiny_engine):
