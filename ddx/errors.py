@@ -16,6 +16,7 @@ __all__ = [
     "InputFileError",
     "KnowledgeBaseError",
     "did_you_mean",
+    "excerpt",
 ]
 
 
@@ -80,3 +81,23 @@ def did_you_mean(name: str, known: Iterable[str]) -> str:
     close = difflib.get_close_matches(str(name), list(known), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
+
+#: The longest excerpt of a value an error message quotes.
+EXCERPT_CHARS = 80
+
+
+def excerpt(value: object, limit: int = EXCERPT_CHARS) -> str:
+    """``repr(value)`` cut to at most ``limit`` characters (ending in ``...`` when cut).
+
+    A message quotes a bad value so that its author can find it; a value read
+    from a file can be huge, so only its start is shown. Large lists and
+    mappings are not rendered whole before cutting (``reprlib`` stops early).
+    """
+    import reprlib
+
+    short = reprlib.Repr()
+    short.maxlevel, short.maxstring, short.maxother = 4, limit, limit
+    short.maxlist = short.maxtuple = short.maxset = short.maxdict = limit // 4
+    # reprlib cuts a long string in the middle; a message shows its start
+    text = repr(value[: limit + 1]) if isinstance(value, str) else short.repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import copy
+import math
+import re
+import shutil
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import judged, tiny_files, write_kb
+import yaml
+from conftest import REPO, judged, tiny_files, write_kb
 
-from ddx.errors import KnowledgeBaseError
+import ddx
+from ddx.cli import main
+from ddx.errors import EXCERPT_CHARS, KnowledgeBaseError
 from ddx.knowledge import load_knowledge
 
 Files = dict[str, Any]
@@ -23,8 +30,8 @@ def _set(path: str, value: Any) -> Callable[[Files], None]:
         target = files[file]
         *head, last = keys.split(".")
         for key in head:
-            target = target[key]
-        target[last] = value
+            target = target[int(key)] if isinstance(target, list) else target[key]
+        target[int(last) if isinstance(target, list) else last] = value
 
     return apply
 
@@ -257,6 +264,131 @@ CASES: list[tuple[str, Callable[[Files], None], str]] = [
         _set("priors/leaks.yaml::f1.vaule", 0.1),
         r"priors/leaks.yaml: f1.vaule: unknown field \(did you mean 'value'\?\)",
     ),
+    # --- the model's settings: numbers that are numbers, lists that are lists ---
+    (
+        "exclusive that is not a list",
+        _set("model/model.yaml::exclusive", 5),
+        r"model/model.yaml: exclusive: expected a list of groups \(ids and reason\); got 5",
+    ),
+    (
+        "exclusive id that is not an id",
+        _set("model/model.yaml::exclusive", [{"ids": [["f1"], "f4"], "reason": "x"}]),
+        r"exclusive\[0\].ids: expected an evidence id; got \['f1'\]",
+    ),
+    (
+        "exclusive id listed twice",
+        _set("model/model.yaml::exclusive", [{"ids": ["f1", "f1"], "reason": "x"}]),
+        r"exclusive\[0\].ids: an id is listed twice",
+    ),
+    (
+        "exclusive group without a reason in words",
+        _set("model/model.yaml::exclusive", [{"ids": ["f1", "f4"], "reason": 5}]),
+        r"exclusive\[0\].reason: say why",
+    ),
+    (
+        "age threshold NaN",
+        _set("model/model.yaml::age.yes_at_or_above", math.nan),
+        r"model/model.yaml: age.yes_at_or_above: expected a finite number of years; got nan",
+    ),
+    (
+        "age threshold infinite",
+        _set("model/model.yaml::age.yes_at_or_above", math.inf),
+        r"age.yes_at_or_above: expected a finite number of years; got inf",
+    ),
+    (
+        "age threshold a bool",
+        _set("model/model.yaml::age.yes_at_or_above", True),
+        r"age.yes_at_or_above: expected a finite number of years; got True",
+    ),
+    (
+        "age threshold a string",
+        _set("model/model.yaml::age.yes_at_or_above", "60"),
+        r"age.yes_at_or_above: expected a finite number of years; got '60'",
+    ),
+    (
+        "age threshold outside the valid range",
+        _set("model/model.yaml::age.yes_at_or_above", 130),
+        r"age.yes_at_or_above: 130 years lies outside the valid range \(0, 120\]",
+    ),
+    (
+        "age valid range infinite",
+        _set("model/model.yaml::age.valid_range", [-math.inf, math.inf]),
+        r"age.valid_range: expected \[low, high\], two finite numbers of years; got \[-inf, inf\]",
+    ),
+    (
+        "age valid range with NaN",
+        _set("model/model.yaml::age.valid_range", [0, math.nan]),
+        r"age.valid_range: expected \[low, high\], two finite numbers of years; got \[0, nan\]",
+    ),
+    (
+        "age valid range with a bool",
+        _set("model/model.yaml::age.valid_range", [False, 120]),
+        r"age.valid_range: expected \[low, high\], two finite numbers of years; got \[False, 120\]",
+    ),
+    (
+        "age valid range inverted",
+        _set("model/model.yaml::age.valid_range", [120, 0]),
+        r"age.valid_range: expected 0 <= low < high \(years\); got \[120, 0\]",
+    ),
+    (
+        "age valid range empty",
+        _set("model/model.yaml::age.valid_range", [60, 60]),
+        r"age.valid_range: expected 0 <= low < high",
+    ),
+    (
+        "age valid range below zero",
+        _set("model/model.yaml::age.valid_range", [-5, 120]),
+        r"age.valid_range: expected 0 <= low < high",
+    ),
+    (
+        "probability NaN",
+        _set(
+            "priors/leaks.yaml::f2", {"value": math.nan, "range": [0.01, 0.1], "basis": "judgement", "rationale": "x"}
+        ),
+        r"priors/leaks.yaml: f2.value: expected a probability, a finite number; got nan",
+    ),
+    (
+        "probability a bool",
+        _set(
+            "priors/risk_factors.yaml::rf1",
+            {"value": True, "range": [0.1, 0.9], "basis": "judgement", "rationale": "x"},
+        ),
+        r"priors/risk_factors.yaml: rf1.value: expected a probability, a finite number; got True",
+    ),
+    (
+        "range infinite",
+        _set(
+            "priors/causes/cause_b.yaml::prior",
+            {"value": 0.1, "range": [0.05, math.inf], "basis": "judgement", "rationale": "x"},
+        ),
+        r"cause_b.yaml: prior.range: expected \[low, high\], two finite numbers; got \[0.05, inf\]",
+    ),
+    (
+        "scale term range NaN",
+        _set("priors/scale.yaml::terms.usually.range", [math.nan, 0.9]),
+        r"priors/scale.yaml: terms.usually.range: expected \[low, high\], two finite numbers; got \[nan, 0.9\]",
+    ),
+    (
+        "risk-factor states that are not words",
+        _set("model/nodes.yaml::risk_factors.sex.states", [False, True]),
+        r"risk_factors.sex.states: a risk factor has exactly two distinct states, each a word; got \[False, True\]",
+    ),
+    # --- the emergency invariant ---
+    (
+        "emergency sign whose rule is only urgent",
+        _set("model/rules.yaml::rules.0.level", "urgent"),
+        r"model/rules.yaml: emergency sign 'red_flag' has no rule at level emergency that fires on it alone",
+    ),
+    (
+        "emergency sign whose rule needs a second answer",
+        _set("model/rules.yaml::rules.0.when", {"all": ["red_flag", "f1"]}),
+        r"model/rules.yaml: emergency sign 'red_flag' has no rule at level emergency that fires on it alone",
+    ),
+    (
+        "new emergency sign without a rule",
+        _set("model/nodes.yaml::emergency_signs.saddle_numbness", {"label": "Saddle numbness", "question": "?"}),
+        r"model/rules.yaml: emergency sign 'saddle_numbness' has no rule at level emergency",
+    ),
 ]
 
 
@@ -315,3 +447,90 @@ def test_valid_tiny_model_loads(tiny_dir):
     assert kb.causes == ("cause_a", "cause_b", "cause_c")
     assert kb.network_findings == ("f1", "f2", "f3", "f4")
     assert kb.merges["old_a"].into == "cause_a"
+
+
+def test_an_emergency_rule_with_any_fires_alone(tmp_path):
+    files = copy.deepcopy(tiny_files())
+    files["model/rules.yaml"]["rules"][0]["when"] = {"any": [{"all": ["f1", "f2"]}, "red_flag"]}
+    assert load_knowledge(write_kb(tmp_path, files)).rules[0].id == "red_flag_rule"
+
+
+LONG_VALUES = {
+    "acuity": ("model/nodes.yaml::causes.cause_a.acuity", "x" * 100_000),
+    "rule id": ("model/rules.yaml::rules.1.when", "f" * 100_000),
+    "rule condition": ("model/rules.yaml::rules.1.when", {"any": [[f"id_{i}" for i in range(50_000)]]}),
+    "states": ("model/nodes.yaml::risk_factors.sex.states", ["male"] * 100_000),
+    "age range": ("model/model.yaml::age.valid_range", [0] * 100_000),
+    "link state": ("priors/causes/cause_a.yaml::risk_factors.sex.when", "w" * 100_000),
+    "merge target": ("model/merges.yaml::old_a.into", "c" * 100_000),
+}
+
+
+@pytest.mark.parametrize("name", LONG_VALUES)
+def test_a_long_bad_value_is_cut_in_the_message(tmp_path, name):
+    files = copy.deepcopy(tiny_files())
+    _set(*LONG_VALUES[name])(files)
+    with pytest.raises(KnowledgeBaseError) as info:
+        load_knowledge(write_kb(tmp_path, files))
+    assert "..." in str(info.value), str(info.value)[:500]
+    for line in info.value.problems:
+        assert len(line) < 300, line[:500]
+
+
+def test_a_long_key_is_cut_in_the_message(tmp_path):
+    files = copy.deepcopy(tiny_files())
+    files["priors/leaks.yaml"]["f" * 10_000] = judged(0.1)
+    with pytest.raises(KnowledgeBaseError) as info:
+        load_knowledge(write_kb(tmp_path, files))
+    (line,) = [p for p in info.value.problems if "unknown finding" in p]
+    assert len(line) < 400 and "fff..." in line
+
+
+def _bundled_copy(root: Path) -> Path:
+    for folder in ("model", "priors"):
+        shutil.copytree(REPO / folder, root / folder)
+    return root
+
+
+def _without_rules(root: Path, *ids: str) -> None:
+    path = root / "model/rules.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    kept = [rule for rule in data["rules"] if rule["id"] not in ids]
+    assert len(kept) == len(data["rules"]) - len(ids), "every rule named must exist in the bundled model"
+    path.write_text(yaml.safe_dump({**data, "rules": kept}, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+CHEST_PAIN = r"model/rules.yaml: emergency sign 'chest_pain' has no rule at level emergency that fires on it alone"
+
+
+def test_a_model_without_the_chest_pain_rule_is_refused_by_load(tmp_path):
+    root = _bundled_copy(tmp_path / "model_dir")
+    _without_rules(root, "chest_pain")
+    with pytest.raises(KnowledgeBaseError, match=CHEST_PAIN) as info:
+        ddx.load(root)
+    assert [p for p in info.value.problems if "emergency sign" in p] == [CHEST_PAIN]
+
+
+def test_a_model_without_the_chest_pain_rule_is_refused_by_check(tmp_path, capsys):
+    root = _bundled_copy(tmp_path / "model_dir")
+    _without_rules(root, "chest_pain")
+    assert main(["check", "--model", str(root)]) == 2
+    assert re.search(CHEST_PAIN, capsys.readouterr().err)
+
+
+def test_a_model_without_any_emergency_rule_names_every_sign(tmp_path):
+    root = _bundled_copy(tmp_path / "model_dir")
+    rules = yaml.safe_load((root / "model/rules.yaml").read_text(encoding="utf-8"))["rules"]
+    _without_rules(root, *(rule["id"] for rule in rules if rule["level"] == "emergency"))
+    with pytest.raises(KnowledgeBaseError) as info:
+        ddx.load(root)
+    named = {m.group(1) for p in info.value.problems if (m := re.search(r"emergency sign '(\w+)'", p))}
+    assert named == set(ddx.load().kb.emergency_signs)
+
+
+def test_excerpt_is_bounded():
+    from ddx.errors import excerpt
+
+    assert excerpt("f1") == "'f1'"
+    assert len(excerpt("x" * 10_000)) == EXCERPT_CHARS and excerpt("x" * 10_000).endswith("...")
+    assert len(excerpt([list(range(1000))] * 1000)) <= EXCERPT_CHARS
