@@ -1,4 +1,11 @@
-"""The interview in a terminal: ``ddx interview`` (works with piped input too)."""
+"""The interview in a terminal: ``ddx interview`` (works with piped input too).
+
+Odd input never ends it with a traceback: an answer that cannot be read is
+asked again with a short message. The emergency advice is written as soon as
+an answer meets an emergency rule (read by :mod:`ddx.failsafe` from the
+answers alone), before the case is scored, so that nothing that happens
+afterwards can hide it.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,7 @@ from typing import IO, TYPE_CHECKING
 
 from .errors import DdxError
 from .evidence import normalise
+from .failsafe import EMERGENCY, emergency_rules
 from .interview import Interview, Question, Stop
 from .result import DiagnosisResult
 
@@ -23,6 +31,8 @@ _DONT_KNOW = {"", "d", "?", "dk", "don't know", "dont know", "unknown"}
 
 
 _CHECKLIST_PROMPT = "    the numbers of those that apply (e.g. 1 3), n (none of these) or d (don't know): "
+#: What a line that is not text (bad bytes on a piped input) reads as: no answer matches it.
+_UNREADABLE = "\ufffd"
 
 
 class _EndOfInput(Exception):
@@ -32,7 +42,10 @@ class _EndOfInput(Exception):
 def _ask(prompt: str, read: IO[str], write: IO[str]) -> str:
     write.write(prompt)
     write.flush()
-    line = read.readline()
+    try:
+        line = read.readline()
+    except UnicodeDecodeError:  # asked again by the caller
+        return _UNREADABLE
     if not line:
         write.write("\n")
         raise _EndOfInput
@@ -102,10 +115,39 @@ def _ask_checklist(
             return []
         if text in _DONT_KNOW:
             return None
-        parts = text.replace(",", " ").split()
-        if all(p.isdigit() and 1 <= int(p) <= len(question.options) for p in parts):
-            return [question.options[int(p) - 1] for p in parts]
+        numbers = _item_numbers(text, len(question.options))
+        if numbers is not None:
+            return [question.options[n - 1] for n in numbers]
         write.write(f"    please give numbers from 1 to {len(question.options)}, n or d\n")
+
+
+def _item_numbers(text: str, count: int) -> list[int] | None:
+    """The item numbers of a checklist answer (``1 3``, ``1,3``), or None unless each is a plain number 1..count.
+
+    Only ASCII digits count: ``'²'`` or ``'①'`` pass ``str.isdigit()`` but are
+    not numbers ``int()`` reads.
+    """
+    parts = text.replace(",", " ").split()
+    width = len(str(count))
+    if not all(p.isascii() and p.isdigit() and len(p.lstrip("0")) <= width for p in parts):
+        return None
+    numbers = [int(p) for p in parts]
+    return numbers if all(1 <= n <= count for n in numbers) else None
+
+
+def _warn_emergency(interview: Interview, shown: set[str], write: IO[str]) -> None:
+    """Write the emergency advice at once when the answers so far meet an emergency rule not yet shown.
+
+    The rules are read from the answers alone (:func:`ddx.failsafe.emergency_rules`),
+    before anything scores the case.
+    """
+    kb = interview.engine.kb
+    known = {k: v for k, v in interview.answers.items() if v is not None}
+    new = [rule for rule in emergency_rules(kb, known, interview.age) if rule.id not in shown]
+    if new:
+        write.write(f"\n*** EMERGENCY: {new[0].message}\n*** {kb.advice[EMERGENCY]}\n")
+        write.flush()
+        shown.update(rule.id for rule in new)
 
 
 def _status(result: DiagnosisResult) -> str:
@@ -117,10 +159,8 @@ def _final(interview: Interview, write: IO[str]) -> None:
     result = interview.result
     stop = interview.stop()
     write.write(f"\nStopped: {stop.message if stop else 'interview ended'}.\n")
-    if result.rules_fired and result.triage == "emergency":
-        write.write(
-            f"\n*** EMERGENCY: {result.rules_fired[0].message}\n*** {interview.engine.kb.advice['emergency']}\n"
-        )
+    if result.rules_fired and result.triage == EMERGENCY:
+        write.write(f"\n*** EMERGENCY: {result.rules_fired[0].message}\n*** {interview.engine.kb.advice[EMERGENCY]}\n")
     write.write(f"\n{result}\n")
     top = result.top
     write.write(f"\nWhy {top.label} ({top.id}, {top.probability:.1%}; prior {top.prior:.1%}):\n")
@@ -144,7 +184,8 @@ def run_interview(
 ) -> Interview:
     """Run an interview on text streams (the terminal, or a script): age, sex, then one question at a time.
 
-    End of input or Ctrl-C ends it cleanly with the result so far.
+    End of input or Ctrl-C ends it cleanly with the result so far. An answer
+    that meets an emergency rule writes the emergency advice at once.
 
     Returns
     -------
@@ -163,6 +204,7 @@ def run_interview(
         interview = Interview(
             engine, age, sex, settings=interview.settings, max_questions=max_questions, intake=interview.intake
         )
+        shown: set[str] = set()
         write.write(_status(interview.result))
         while (question := interview.next_question()) is not None:
             number = len(interview.asked) + 1
@@ -170,6 +212,7 @@ def run_interview(
                 interview.answer_checklist(question.id, _ask_checklist(number, question, engine.kb, read, write))
             else:
                 interview.answer(question.id, _ask_answer(number, question, read, write))
+            _warn_emergency(interview, shown, write)  # before anything scores the case
             write.write(_status(interview.result))
     except _EndOfInput:
         interview.ended = Stop("ended", "the input ended; this is the result so far")

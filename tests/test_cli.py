@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
 import subprocess
 import sys
+
+import pytest
+from conftest import REPO
 
 from ddx.cli import main
 
@@ -69,9 +73,70 @@ def test_python_dash_m_ddx_works():
 
 
 def test_bench_help_is_the_benchmark_script_help(capsys):
-    import pytest
-
     with pytest.raises(SystemExit) as info:
         main(["bench", "--help"])
     assert info.value.code == 0
     assert "--quick" in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------------- signals end a run cleanly
+
+
+def _long_input(path, rows=60_000):
+    """A file big enough that the tiny model is still scoring it a second after its first chunk."""
+    lines = ["case_id,f1,f2,f3,age"]
+    lines += [f"c{i},{'yes' if i % 2 else 'no'},{'yes' if i % 3 == 0 else ''},,{i % 100}" for i in range(rows)]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _start_score(tmp_path, tiny_dir, rows=60_000, **popen):
+    """Start ``python -m ddx score`` on a long file; return once it is mid-run (its first chunk written)."""
+    import time
+
+    source = _long_input(tmp_path / "in.csv", rows)
+    target = tmp_path / "out.csv"
+    target.write_text("previous\n")
+    command = [sys.executable, "-m", "ddx", "score", str(source), "-o", str(target), "--model", str(tiny_dir)]
+    run = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen)
+    partial = tmp_path / f".out.csv.{run.pid}.partial"
+    deadline = time.monotonic() + 30
+    while not (partial.exists() and partial.stat().st_size > 0):
+        if run.poll() is not None or time.monotonic() > deadline:
+            run.kill()
+            raise AssertionError(f"the run never wrote its first chunk: {run.communicate()}")
+        time.sleep(0.01)
+    return run, target
+
+
+@pytest.mark.parametrize(("name", "code"), [("SIGTERM", 143), ("SIGHUP", 129), ("SIGINT", 130)])
+def test_a_signal_ends_a_run_with_one_line_and_no_partial_file(tmp_path, tiny_dir, name, code):
+    run, target = _start_score(tmp_path, tiny_dir)
+    run.send_signal(getattr(signal, name))
+    _, err = run.communicate(timeout=30)
+    assert run.returncode == code, err
+    stopped = "interrupted (SIGINT)" if name == "SIGINT" else f"stopped by {name}"
+    assert err == f"ddx score: {stopped}; {target} was left as it was\n"
+    assert target.read_text() == "previous\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no partial file
+
+
+def test_a_signal_ignored_at_start_stays_ignored(tmp_path, tiny_dir):
+    """``nohup`` ignores SIGHUP: then the run goes on to the end."""
+
+    def ignore_hangup():
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
+    run, target = _start_score(tmp_path, tiny_dir, rows=30_000, preexec_fn=ignore_hangup)
+    run.send_signal(signal.SIGHUP)
+    _, err = run.communicate(timeout=60)
+    assert run.returncode == 0, err
+    assert target.read_text().count("\n") == 30_001
+
+
+def test_a_closed_stdout_ends_quietly(tiny_dir):
+    command = [sys.executable, "-m", "ddx", "diagnose", "f1=yes", "--model", str(tiny_dir)]
+    run = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    run.stdout.close()  # before ddx writes: its first write finds the pipe closed
+    err = run.stderr.read().decode()
+    assert run.wait(timeout=30) == 141 and err == "", err

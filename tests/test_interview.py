@@ -620,3 +620,46 @@ def test_simulation_refuses_an_unknown_column(tmp_path: Path, capsys: pytest.Cap
     assert sim.main([str(source), "--quiet"]) == 2
     err = capsys.readouterr().err
     assert "'leg_pain' must be yes/no or blank; got 'maybe'" in err and "did you mean 'sciatica'" in err
+
+
+# --------------------------------------------------------------------------- odd input, and the emergency first
+
+
+def test_unicode_digits_in_a_checklist_answer_are_asked_again(tiny: ddx.Engine) -> None:
+    """'²', '①', '¹' pass str.isdigit() but int() refuses them; '٣' is a digit int() reads: all are asked again."""
+    out = io.StringIO()
+    interview = run_interview(tiny, io.StringIO("45\nfemale\n1 ²\n①\n¹\n٣\n0001\n"), out)
+    text = out.getvalue()
+    assert text.count("please give numbers from 1 to 1, n or d") == 4
+    assert interview.answers["red_flag"] is True and interview.stop().code == "emergency"
+
+
+def test_the_emergency_advice_is_written_before_anything_else_can_fail(
+    tiny: ddx.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ddx.interview
+
+    scored = ddx.interview.rank
+
+    def rank_that_fails_on_a_yes(engine: ddx.Engine, evidence: Any, *args: Any, **kwargs: Any) -> Any:
+        if any(evidence.answers.values()):
+            raise DdxError("scoring failed")
+        return scored(engine, evidence, *args, **kwargs)
+
+    monkeypatch.setattr(ddx.interview, "rank", rank_that_fails_on_a_yes)
+    out = io.StringIO()
+    with pytest.raises(DdxError, match="scoring failed"):
+        run_interview(tiny, io.StringIO("45\nfemale\n1\n"), out)
+    assert "*** EMERGENCY: Call now.\n*** Call emergency services." in out.getvalue()
+
+
+@pytest.mark.parametrize("answer", ["1 ²".encode(), b"\xff\xfe", "①".encode()])
+def test_piped_odd_input_never_ends_the_interview_with_a_traceback(answer: bytes) -> None:
+    import subprocess
+
+    piped = b"45\nfemale\n" + answer + b"\n6\n"  # then 6: chest pain on the emergency checklist
+    done = subprocess.run([sys.executable, "-m", "ddx", "interview"], input=piped, capture_output=True, cwd=REPO)
+    out, err = done.stdout.decode(), done.stderr.decode()
+    assert done.returncode == 0 and "Traceback" not in err, err
+    assert "please give numbers from 1 to 10, n or d" in out
+    assert "*** EMERGENCY: " in out
