@@ -30,7 +30,11 @@ def duplicates_message(where: str, rows: Mapping[str, Sequence[int]]) -> str:
 def _text_lines(source: Path) -> Iterator[str]:
     """The lines of ``source`` decoded as UTF-8, naming the byte offset of any byte that is not."""
     offset = 0
-    with source.open("rb") as handle:
+    try:
+        handle = source.open("rb")
+    except OSError as exc:
+        raise InputFileError(f"{source}: cannot read it: {exc.strerror or exc}") from None
+    with handle:
         for number, raw in enumerate(handle, start=1):
             start = 0
             if number == 1:

@@ -379,7 +379,8 @@ class _NumberContext:
             p.add(
                 file,
                 f"{where}.basis",
-                f"{kind} without provenance: basis must be 'article', 'literature' or 'judgement', got {basis!r}",
+                f"{kind} without provenance: basis must be 'article', 'literature' or 'judgement', "
+                f"got {excerpt(basis)}",
             )
             return False
         keys = ("file", "section", "phrase", "term") if kind == "number" else ("file", "section", "phrase")
@@ -417,7 +418,7 @@ class _NumberContext:
                     p.add(
                         file,
                         f"{where}.term",
-                        f"term '{term}' is not in priors/scale.yaml{did_you_mean(term, self.scale)}",
+                        f"term {excerpt(term)} is not in priors/scale.yaml{did_you_mean(term, self.scale)}",
                     )
                 elif _finite(raw.get("value")):
                     low, high = self.scale[term]

@@ -716,3 +716,18 @@ def test_score_frame_escapes_only_when_asked(tiny_engine) -> None:
 def test_row_errors_on_stderr_show_the_cells_as_given(score, capsys) -> None:
     score("case_id,f1\n=cmd,maybe\n", "--quiet")
     assert "row 1 (case_id =cmd): column 'f1': 'maybe' is not an answer" in capsys.readouterr().err
+
+
+def test_an_unreadable_input_is_one_line(tmp_path: Path, tiny_dir: Path, capsys, monkeypatch) -> None:
+    src = write_csv(tmp_path / "in.csv", "case_id,f1\na,yes\n")
+    opened = Path.open
+
+    def refuse(self: Path, *args: Any, **kwargs: Any) -> Any:
+        if self == src:
+            raise PermissionError(13, "Permission denied", str(self))
+        return opened(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", refuse)
+    code = run(src, "-o", tmp_path / "out.csv", "--model", tiny_dir)
+    one_line_error(capsys, code, f"{src}: cannot read it: Permission denied")
+    assert not (tmp_path / "out.csv").exists() and not list(tmp_path.glob(".*.partial"))

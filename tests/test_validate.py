@@ -463,6 +463,8 @@ LONG_VALUES = {
     "age range": ("model/model.yaml::age.valid_range", [0] * 100_000),
     "link state": ("priors/causes/cause_a.yaml::risk_factors.sex.when", "w" * 100_000),
     "merge target": ("model/merges.yaml::old_a.into", "c" * 100_000),
+    "basis": ("priors/leaks.yaml::f1.basis", "b" * 100_000),
+    "term": ("priors/causes/cause_a.yaml::findings.f1.term", "t" * 100_000),
 }
 
 
