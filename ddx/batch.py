@@ -620,8 +620,11 @@ def score_file(
 
 def _same_file(a: Path, b: Path) -> bool:
     """True when two paths name one file: the same resolved path, or the same inode (a hard link)."""
-    if a.resolve() == b.resolve():
-        return True
+    try:
+        if a.resolve() == b.resolve():
+            return True
+    except (OSError, RuntimeError):  # a loop of symbolic links: compare what they name, if anything
+        pass
     try:
         return os.path.samefile(a, b)
     except OSError:  # one of them does not exist (yet)
