@@ -208,3 +208,19 @@ def test_a_refused_bundled_copy_names_the_file(tmp_path):
         pytest.skip("no FIFOs on this system")
     os.mkfifo(card)
     _refused(root, r"priors/causes/sciatica.yaml: is a FIFO")
+
+
+def test_a_file_read_on_its_own_stays_inside_the_folder_above_it(tmp_path):
+    """``model/next_steps.yaml`` and ``model/interview.yaml`` are read with the default root: the model directory."""
+    root = _tiny(tmp_path)
+    outside = tmp_path / "elsewhere.yaml"
+    outside.write_text("leading: {}\n")
+    steps = root / "model/next_steps.yaml"
+    steps.unlink()
+    steps.symlink_to(outside)
+    data, problems = read_yaml(steps)
+    assert data is None and len(problems) == 1 and "outside the model directory" in problems[0]
+    steps.unlink()
+    (root / "shared.yaml").write_text("leading: {}\n")
+    steps.symlink_to("../shared.yaml")
+    assert read_yaml(steps) == ({"leading": {}}, [])
