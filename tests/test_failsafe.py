@@ -105,7 +105,7 @@ def test_the_rules_come_from_the_model_files(tmp_path: Path) -> None:
     files = copy.deepcopy(tiny_files())
     rules = files["model/rules.yaml"]["rules"]
     rules[0]["id"] = "call_now"
-    rules.append({**rules[1], "id": "f2_and_rf1", "when": {"all": ["f2", "rf1"]}, "level": "emergency"})
+    rules.append({**copy.deepcopy(rules[1]), "id": "f2_and_rf1", "when": {"all": ["f2", "rf1"]}, "level": "emergency"})
     engine = ddx.load(write_kb(tmp_path / "kb", files))
     with pytest.raises(EvidenceError) as info:
         engine.diagnose({"f2": True, "rf1": True, "f1": "maybe"})
@@ -117,9 +117,9 @@ def test_the_rules_come_from_the_model_files(tmp_path: Path) -> None:
 
 def test_a_readable_age_still_answers_the_age_node(tmp_path: Path) -> None:
     files = copy.deepcopy(tiny_files())
-    files["model/rules.yaml"]["rules"].append(
-        {**files["model/rules.yaml"]["rules"][0], "id": "old_and_f2", "when": {"all": ["older_age", "f2"]}}
-    )
+    # a copy: objects shared by two rules would be written as YAML aliases, which a model file may not hold
+    rule = copy.deepcopy(files["model/rules.yaml"]["rules"][0])
+    files["model/rules.yaml"]["rules"].append({**rule, "id": "old_and_f2", "when": {"all": ["older_age", "f2"]}})
     engine = ddx.load(write_kb(tmp_path / "kb", files))
     with pytest.raises(EvidenceError) as info:
         engine.diagnose({"f2": True, "f1": "maybe"}, age=70)
