@@ -22,7 +22,7 @@ def test_check_summarises_the_model(tiny_dir, capsys):
 
 def test_check_reads_the_interview_settings(tiny_dir, tmp_path, capsys):
     assert main(["check"]) == 0
-    assert "interview: 10 signs on the emergency checklist, 4 intake checklists" in capsys.readouterr().out
+    assert "interview: 13 signs on the emergency checklist, 4 intake checklists" in capsys.readouterr().out
     assert main(["check", "--model", str(tiny_dir)]) == 0
     assert "no model/interview.yaml: ddx interview cannot run" in capsys.readouterr().out
     broken = tmp_path / "broken"
