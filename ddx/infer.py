@@ -162,6 +162,9 @@ class CompiledModel:
     plan: _Plan | None
     parent_index: Mapping[str, int]
     finding_index: Mapping[str, int]
+    # Values derived once from the fields, shared by every thread that uses the model: each is
+    # read-only once stored, and added with one atomic dict.setdefault (never a check, then a
+    # store); ddx.eliminate keeps its bounded tables here, each behind a lock of its own.
     _cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
@@ -414,11 +417,12 @@ def _posteriors(
     magnitude = np.zeros((n, 1 + n_causes), dtype)
     counts = np.array([len(case.positive) for case in cases])
     point_offs: list[np.ndarray] = []
-    if params is model.params:  # the model's own numbers: built once per precision
+    if params is model.params:  # the model's own numbers: built once per precision, then shared by threads
         key = ("offs", np.dtype(dtype).str)
-        if key not in model._cache:
-            model._cache[key] = _offs(model, link_off)
-        point_offs = model._cache[key]
+        kept = model._cache.get(key)
+        if kept is None:  # threads that race here all get the arrays kept first
+            kept = model._cache.setdefault(key, _read_only(_offs(model, link_off)))
+        point_offs = kept
     elif shared:
         point_offs = _offs(model, link_off)
     for k in np.unique(counts):
@@ -496,6 +500,13 @@ def _offs(model: CompiledModel, link_off: np.ndarray) -> list[np.ndarray]:
                 off[:, m] *= factor.reshape(shape)
         out.append(off)
     return out
+
+
+def _read_only(arrays: list[np.ndarray]) -> list[np.ndarray]:
+    """``arrays``, made read-only: kept in the model, they are shared by threads."""
+    for array in arrays:
+        array.flags.writeable = False
+    return arrays
 
 
 def _expectation(

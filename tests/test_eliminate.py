@@ -234,3 +234,34 @@ def test_kept_plans_are_bounded(monkeypatch):
     fresh = compile_model(engine.kb)
     together, _, _ = eliminate_many(fresh, cases, fresh.params, signed=True)
     assert np.abs(one_by_one - together).max() < 1e-13
+
+
+def test_kept_tables_drop_the_least_recently_used(monkeypatch):
+    monkeypatch.setattr(eliminate, "_KEPT", 2)
+    model = compile_model(ddx.load().kb)
+    made = []
+
+    def make(key):
+        made.append(key)
+        return key.upper()
+
+    for key in "aba":  # the second "a" is a hit: "b" becomes the least recently used
+        assert eliminate._kept(model, "t", key, lambda k=key: make(k)) == key.upper()
+    eliminate._kept(model, "t", "c", lambda: make("c"))  # drops "b"
+    assert eliminate._kept(model, "t", "a", lambda: make("a")) == "A"
+    assert eliminate._kept(model, "t", "b", lambda: make("b")) == "B"
+    assert made == ["a", "b", "c", "b"]
+    assert len(model._cache["t"]) == 2
+
+
+def test_a_value_made_twice_at_once_is_the_one_kept_first():
+    # as when two threads miss the same key together: the later one gets the value kept first
+    model = compile_model(ddx.load().kb)
+    inner = object()
+
+    def outer_make():
+        assert eliminate._kept(model, "t", "k", lambda: inner) is inner  # made and kept meanwhile
+        return object()
+
+    assert eliminate._kept(model, "t", "k", outer_make) is inner
+    assert eliminate._kept(model, "t", "k", object) is inner
