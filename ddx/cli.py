@@ -276,11 +276,27 @@ def _sensitivity(args: argparse.Namespace) -> int:
     label = engine.kb.nodes[cause].label
     point = result.probabilities[cause]
     print(format_sensitivity(items, label, point))
+    print(_margin_line(engine, result))
     print(result.disclaimer)
     if args.output:
         path = sensitivity_picture(items, args.output, cause_label=label, point=point, disclaimer=result.disclaimer)
         print(f"wrote {path}")
     return 0
+
+
+def _margin_line(engine: Engine, result: DiagnosisResult) -> str:
+    """One line: the triage, and how far the nearest cause is from raising it by a level."""
+    found = engine.triage_margin(result)
+    head = f"triage: {result.triage}"
+    if result.rules_fired:
+        head += f" (rule {result.rules_fired[0].id}: rules fire on answers, not on numbers)"
+    if found is None:
+        return head + "; no cause can raise it further"
+    cause = engine.kb.nodes[found.cause].label
+    return (
+        f"{head}; nearest to {found.level}: {cause} at {found.probability:.1%} against a threshold of "
+        f"{found.threshold:.0%} (its odds x{found.odds_factor:.2g} away; model/triage.yaml)"
+    )
 
 
 def _interview(args: argparse.Namespace) -> int:

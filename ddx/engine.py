@@ -24,7 +24,7 @@ from .knowledge import TRIAGE_LEVELS, KnowledgeBase, load_knowledge
 from .network import build_network, reference_log_evidence, reference_posteriors
 from .next_steps import NextStepsGuide, build_steps, load_guide
 from .result import CauseScore, Contribution, DiagnosisResult, FiredRule
-from .triage import most_urgent, network_disposition
+from .triage import Margin, margin, most_urgent, network_disposition
 
 if TYPE_CHECKING:  # pragma: no cover
     from pgmpy.models import DiscreteBayesianNetwork
@@ -230,6 +230,13 @@ class Engine:
         if cause not in self.kb.causes:
             raise EvidenceError(f"unknown cause '{cause}'{did_you_mean(cause, self.kb.causes)}")
         return uncertainty.sensitivity(self._model, self._slots, self._case(ev), self.kb.causes.index(cause), top)
+
+    def triage_margin(self, result: DiagnosisResult) -> Margin | None:
+        """How close ``result`` is to the next more urgent level through the network (see :func:`ddx.triage.margin`).
+
+        None when the triage is already ``emergency`` or no cause could raise it.
+        """
+        return margin(result.probabilities, self._acuity, self.kb.triage, result.triage)
 
     def normalise(
         self, evidence: Mapping[str, Any] | None = None, age: float | None = None, sex: str | None = None

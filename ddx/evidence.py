@@ -16,7 +16,7 @@ import numpy as np
 from .errors import EvidenceError, did_you_mean
 from .knowledge import KnowledgeBase
 
-__all__ = ["Evidence", "normalise"]
+__all__ = ["Evidence", "implied", "normalise"]
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,8 @@ class Evidence:
     answers: Mapping[str, bool]
     age: float | None = None
     sex: str | None = None
+    #: Ids in ``answers`` that no one answered: filled in from the others (see :func:`implied`).
+    implied_ids: frozenset[str] = frozenset()
 
     def states(self, kb: KnowledgeBase) -> dict[str, str]:
         """The answers as node states (``yes``/``no``, ``female``/``male``), sex included."""
@@ -112,7 +114,46 @@ def normalise(
             raise EvidenceError(
                 f"contradictory evidence: {' and '.join(repr(i) for i in both)} cannot both be yes ({reason})"
             )
-    return Evidence(answers=answers, age=age_value, sex=sex_state)
+    for ids in kb.exhaustive:
+        if all(answers.get(i) is False for i in ids):
+            raise EvidenceError(
+                f"contradictory evidence: {' and '.join(repr(i) for i in ids)} cannot all be no (one of them is yes)"
+            )
+    full = implied(kb, answers)
+    return Evidence(answers=full, age=age_value, sex=sex_state, implied_ids=frozenset(full) - frozenset(answers))
+
+
+def implied(kb: KnowledgeBase, answers: Mapping[str, bool]) -> dict[str, bool]:
+    """``answers`` with what the groups of ``model/model.yaml: exclusive`` imply.
+
+    A yes answers no to the other ids of its group; in an exhaustive group a
+    no to all but one id answers yes to the last. Given answers are never
+    changed, only unanswered ids filled in, so the same answers mean the same
+    on every path (diagnose, batch, interview).
+
+    Examples
+    --------
+    >>> import ddx
+    >>> kb = ddx.load().kb
+    >>> implied(kb, {"one_leg_only": True})
+    {'one_leg_only': True, 'both_legs': False}
+    >>> implied(kb, {"one_leg_only": False})
+    {'one_leg_only': False, 'both_legs': True}
+    """
+    out = dict(answers)
+    changed = True
+    while changed:
+        changed = False
+        for ids, _ in kb.exclusive:
+            if sum(out.get(i) is True for i in ids) == 1:
+                for i in ids:
+                    if i not in out:
+                        out[i], changed = False, True
+        for ids in kb.exhaustive:
+            left = [i for i in ids if out.get(i) is not False]
+            if len(left) == 1 and left[0] not in out:
+                out[left[0]], changed = True, True
+    return out
 
 
 def _check_age(kb: KnowledgeBase, age: Any) -> float | None:

@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable
 
 from .errors import EvidenceError, did_you_mean
-from .evidence import Evidence
+from .evidence import Evidence, implied
 from .knowledge import KnowledgeBase, Number
 from .result import Contribution
 
@@ -49,13 +49,18 @@ def contributions(
     cause: str,
     posterior: Callable[[Evidence], dict[str, float]],
 ) -> tuple[Contribution, ...]:
-    """Each answer of ``evidence`` with its effect on ``cause``, largest first."""
+    """Each answer of ``evidence`` with its effect on ``cause``, largest first.
+
+    An answer is left out together with what it implied (one leg only implies
+    not both legs): the answers filled in from others have no entry of their own.
+    """
     if kb.nodes.get(cause) is None or kb.nodes[cause].kind != "cause":
         raise EvidenceError(f"unknown cause '{cause}'{did_you_mean(cause, kb.causes)}")
     full = posterior(evidence)[cause]
     items: list[Contribution] = []
-    for node_id, value in evidence.answers.items():
-        rest = {k: v for k, v in evidence.answers.items() if k != node_id}
+    given = {k: v for k, v in evidence.answers.items() if k not in evidence.implied_ids}
+    for node_id, value in given.items():
+        rest = implied(kb, {k: v for k, v in given.items() if k != node_id})
         without = posterior(Evidence(rest, evidence.age, evidence.sex))[cause]
         answer: bool | str = value
         items.append(Contribution(node_id, answer, _delta(full, without), without, _citation(kb, cause, node_id)))

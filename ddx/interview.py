@@ -141,7 +141,7 @@ def _implied(
     """The answers one answer gives: itself, and what the groups of answers imply.
 
     A yes answers no to the other ids of its exclusive groups (``model/model.yaml``);
-    a no to all but one id of an exhaustive group (``model/interview.yaml``) answers yes to the last.
+    a no to all but one id of an exhaustive group answers yes to the last (as :func:`ddx.evidence.implied`).
     """
     out = {node_id: value}
     if value:

@@ -151,19 +151,14 @@ class _Checker:
 
 def _settings(kb: KnowledgeBase, data: Any) -> Settings:
     check = _Checker()
-    top = check.mapping(data, "(top level)", ("stop", "screen", "safety", "exhaustive"), optional=("intake",))
-    exhaustive = []
-    groups = top.get("exhaustive", [])
-    if not isinstance(groups, list):
-        check.add("exhaustive", f"expected a list of groups of finding ids; got {groups!r}")
-        groups = []
-    findings = kb.ids("finding")
-    for i, group in enumerate(groups):
-        fields = check.mapping(group, f"exhaustive[{i}]", ("ids", "rationale"))
-        ids = check.ids(fields.get("ids", []), f"exhaustive[{i}].ids", findings, "finding")
-        if len(ids) < 2:
-            check.add(f"exhaustive[{i}].ids", f"expected at least two finding ids; got {list(ids)}")
-        exhaustive.append(ids)
+    top = check.mapping(data, "(top level)", ("stop", "screen", "safety"), optional=("intake", "exhaustive"))
+    if "exhaustive" in top:
+        check.add(
+            "exhaustive",
+            "exhaustive groups are part of the model, so that every path reads answers the same way: "
+            "mark the group in model/model.yaml (exclusive: - {ids: [...], reason: ..., exhaustive: true})",
+        )
+    exhaustive = list(kb.exhaustive)
     screen = check.mapping(top.get("screen", {}), "screen", ("question", "signs", "rationale"))
     screen_signs = check.ids(screen.get("signs", []), "screen.signs", kb.emergency_signs, "emergency sign")
     screen_question = screen.get("question")

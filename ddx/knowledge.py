@@ -201,6 +201,7 @@ class KnowledgeBase:
     age: AgeMapping
     sex_node: str
     exclusive: tuple[tuple[tuple[str, ...], str], ...]
+    exhaustive: tuple[tuple[str, ...], ...]  # exclusive groups one of whose ids is always yes
     rules: tuple[Rule, ...]
     advice: Mapping[str, str]
     thresholds: Mapping[str, Mapping[str, Number]]  # acuity -> level -> number (model/triage.yaml)
@@ -418,6 +419,7 @@ def build(sources: Sources) -> KnowledgeBase:
         age=AgeMapping(age["node"], float(age["yes_at_or_above"]), *map(float, age["valid_range"])),
         sex_node=model["sex"]["node"],
         exclusive=tuple((tuple(g["ids"]), g["reason"]) for g in model.get("exclusive") or ()),
+        exhaustive=tuple(tuple(g["ids"]) for g in model.get("exclusive") or () if g.get("exhaustive")),
         rules=tuple(
             Rule(r["id"], condition(r["when"]), r["level"], r["message"], source_text(r["source"], references))
             for r in d["model/rules.yaml"]["rules"]

@@ -273,6 +273,10 @@ def _check_exclusive(problems: _Problems, file: str, raw: Any, kinds: Mapping[st
         reason = group.get("reason")
         if not isinstance(reason, str) or not reason.strip():
             problems.add(file, f"exclusive[{i}].reason", "say why these answers exclude each other")
+        if not isinstance(group.get("exhaustive", False), bool):
+            problems.add(
+                file, f"exclusive[{i}].exhaustive", f"expected true or false; got {excerpt(group.get('exhaustive'))}"
+            )
 
 
 def _check_merges(problems: _Problems, raw: Any, kinds: Mapping[str, str]) -> None:

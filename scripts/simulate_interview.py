@@ -1,22 +1,24 @@
 #!/usr/bin/env python3
 """Replay vignettes as interviews: ``python scripts/simulate_interview.py IN.csv``.
 
-Each row plays a person who answers the interview from the vignette: yes or
-no where the row says so, "don't know" where it is blank; age and sex come
-from the row. For every row the script runs one interview that stops only at
-the hard stops (an emergency rule, no questions left, the largest checkpoint)
-and records the result after 3, 5, 8 and 12 questions; the point where the
-interview's own stopping rules (model/interview.yaml) would end it gives the
-result "at stop". It reports top-1 / top-3 accuracy and triage accuracy at
-each point beside scoring with all the vignette's evidence, the mean number
-of questions asked, and the safety checks: a vignette holding an emergency
-sign must reach ``emergency`` within the first three questions, and every
-gold ``emergency`` case must be triaged ``emergency`` at the stop.
+Each row plays a person who answers the interview from the vignette: yes or no
+where the row says so, and no to what the row does not mention (the closed-
+world contract the interview is judged by); age and sex come from the row.
+``--blank dont_know`` answers blanks "don't know" instead. For every row the
+script runs one interview that stops only at the hard stops (an emergency
+rule, no questions left, the largest checkpoint) and records the result after
+3, 5, 8 and 12 questions; the point where the interview's own stopping rules
+(model/interview.yaml) would end it gives the result "at stop". It reports
+top-1 / top-3 accuracy and triage accuracy at each point beside scoring with
+all the vignette's evidence, the mean number of questions asked, and the
+safety checks: a vignette holding an emergency sign must reach ``emergency``
+within the first three questions, and every gold ``emergency`` case must be
+triaged ``emergency`` at the stop.
 
 Gold columns: ``gold_cause`` (a cause id, or a merged inventory id) and
 ``gold_triage``. ``--json FILE`` writes the figures, ``--cases FILE`` one row
-per vignette (questions asked, stop, result); ``--blank no`` answers blanks
-"no" instead of "don't know" (a sensitivity check, not the contract).
+per vignette (questions asked, stop, result); ``--blank dont_know`` answers
+blanks "don't know" instead of "no" (a harder check than the contract).
 """
 
 from __future__ import annotations
@@ -299,8 +301,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--blank",
         choices=["dont_know", "no"],
-        default="dont_know",
-        help="how the person answers what the vignette leaves blank (default: don't know; 'no' is a sensitivity check)",
+        default="no",
+        help="how the person answers what the vignette leaves blank (default: no, the contract; dont_know is harder)",
     )
     parser.add_argument(
         "--intake",
@@ -325,7 +327,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DdxError as exc:
         print(f"simulate_interview: error: {exc}", file=sys.stderr)
         return 2
-    summary = summarise(replays, engine.kb.emergency_signs)
+    summary = {"blank_answered": args.blank, **summarise(replays, engine.kb.emergency_signs)}
+    print(f"blanks answered: {'no (the contract)' if args.blank == 'no' else 'do not know'}")
     print(format_summary(summary))
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")

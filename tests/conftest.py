@@ -195,3 +195,11 @@ def tiny_engine_module(tmp_path_factory: pytest.TempPathFactory):
     import ddx
 
     return ddx.load(write_kb(tmp_path_factory.mktemp("tiny"), copy.deepcopy(tiny_files())))
+
+
+@pytest.fixture(scope="session")
+def bundled_engine():
+    """The bundled model's engine, shared by the whole run (it is immutable)."""
+    import ddx
+
+    return ddx.load()

@@ -29,6 +29,9 @@ def random_case(
         yes = [i for i in ids if evidence.get(i)]
         for extra in yes[1:]:
             evidence[extra] = False
+    for ids in kb.exhaustive:  # one of them is always yes: all no would be refused
+        if all(evidence.get(i) is False for i in ids):
+            del evidence[ids[0]]
     age: Any = rng.choice([None, rng.randint(0, 120)])
     if age is None and rng.random() < 0.3:
         evidence[kb.age.node] = rng.random() < 0.5

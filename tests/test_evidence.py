@@ -59,3 +59,53 @@ def test_sex_is_case_insensitive(tiny_engine):
 def test_agreeing_answers_are_fine(tiny_engine):
     result = tiny_engine.diagnose({"older_age": True, "f1": True, "f4": False}, age=61)
     assert result.evidence.answers == {"older_age": True, "f1": True, "f4": False}
+
+
+# --------------------------------------------------------------------------- one answer, one meaning
+
+
+def test_a_yes_answers_no_to_its_exclusive_partner(tiny_engine):
+    ev = tiny_engine.normalise({"f1": True})
+    assert ev.answers == {"f1": True, "f4": False} and ev.implied_ids == {"f4"}
+    assert tiny_engine.normalise({"f1": False}).answers == {"f1": False}  # not exhaustive: nothing implied
+
+
+def test_exhaustive_group_all_no_is_refused(bundled_engine):
+    with pytest.raises(EvidenceError, match=r"'one_leg_only' and 'both_legs' cannot all be no"):
+        bundled_engine.diagnose({"one_leg_only": False, "both_legs": False})
+
+
+LEG_ANSWERS = [
+    {"one_leg_only": True},
+    {"one_leg_only": False},
+    {"both_legs": True},
+    {"both_legs": False},
+    {"one_leg_only": True, "radiates_from_lower_back_down_leg": True},
+    {"both_legs": False, "burning_sensation": True, "diabetes": True},
+]
+
+
+@pytest.mark.parametrize("answers", LEG_ANSWERS, ids=str)
+def test_one_leg_or_both_means_the_same_on_every_path(bundled_engine, answers):
+    import pandas as pd
+
+    from ddx.batch import score_frame
+    from ddx.interview import Interview
+
+    engine = bundled_engine
+    implied = {"one_leg_only", "both_legs"} - set(answers)
+    direct = engine.diagnose(answers)
+    assert direct.evidence.answers.keys() >= implied  # the partner is answered by implication
+    (many,) = engine.diagnose_many([engine.normalise(answers)])
+    frame = pd.DataFrame([{"case_id": "c1", **{k: "yes" if v else "no" for k, v in answers.items()}}])
+    row = score_frame(engine, frame).iloc[0]
+    interview = Interview(engine)
+    for node_id, value in answers.items():
+        interview.answer(node_id, value)
+    spelled = engine.diagnose({**answers, **{i: direct.evidence.answers[i] for i in implied}})
+    for result in (many, interview.result, spelled):
+        assert result.probabilities == pytest.approx(direct.probabilities, abs=1e-12)
+        assert result.triage == direct.triage
+    assert row["triage"] == direct.triage
+    for cause in engine.kb.causes:
+        assert row[f"p_{cause}"] == pytest.approx(direct.probabilities[cause], abs=1e-9)

@@ -33,7 +33,6 @@ def tiny_interview() -> dict[str, Any]:
     """Interview settings for the tiny model: red_flag is a red flag for cause_c; a checklist of red_flag."""
     return {
         "stop": {"confidence": _number(0.9), "max_questions": _number(4), "min_change_probability": _number(0.0)},
-        "exhaustive": [],
         "screen": {"question": "Any of these?", "signs": ["red_flag"], "rationale": "test"},
         "safety": {
             "on_the_list": {"top": _number(3), "min_probability": _number(0.2)},
@@ -327,7 +326,7 @@ def test_a_yes_answers_the_exclusive_and_exhaustive_partners(bundled: ddx.Engine
     assert interview.answers["both_legs"] is False
     other = Interview(bundled)
     other.answer("one_leg_only", False)
-    assert other.answers["both_legs"] is True  # model/interview.yaml: exhaustive
+    assert other.answers["both_legs"] is True  # model/model.yaml: exclusive, exhaustive
     assert other.asked == ["one_leg_only"]
 
 
@@ -506,8 +505,8 @@ def test_tiny_intake_checklist_is_asked_after_the_screen(tmp_path: Path) -> None
         ),
         (lambda s: s["screen"].update(signs=["f1"]), r"screen\.signs: unknown emergency sign 'f1'"),
         (
-            lambda s: s.update(exhaustive=[{"ids": ["f1"], "rationale": "x"}]),
-            r"exhaustive\[0\]\.ids: expected at least two",
+            lambda s: s.update(exhaustive=[{"ids": ["f1", "f4"], "rationale": "x"}]),
+            r"exhaustive: exhaustive groups are part of the model.*model/model\.yaml",
         ),
         (
             lambda s: s.update(intake=_intake({"a": ["f2", "rf_1"]})),
@@ -588,6 +587,7 @@ def test_simulation_runs_on_a_small_csv(tmp_path: Path, capsys: pytest.CaptureFi
         assert row in text
     summary = json.loads(figures.read_text())
     assert summary["n"] == 3
+    assert summary["blank_answered"] == "no" and "blanks answered: no (the contract)" in text
     assert summary["emergency_sign_cases"] == 1 and summary["emergency_sign_cases_caught_within_3"] == 1
     assert summary["gold_emergency_triaged_emergency_at_stop"] == 1
     assert summary["accuracy"]["all evidence"]["top1"] == pytest.approx(1.0)
@@ -599,10 +599,13 @@ def test_simulation_asks_the_intake_unless_told_not_to(tmp_path: Path, capsys: p
     sim = _simulation_module()
     source, cases = tmp_path / "small.csv", tmp_path / "cases.csv"
     source.write_text(SMALL_CSV)
-    assert sim.main([str(source), "--cases", str(cases), "--quiet"]) == 0
+    assert sim.main([str(source), "--cases", str(cases), "--quiet", "--blank", "dont_know"]) == 0
     rows = {row["case_id"]: row for row in csv.DictReader(cases.open())}
     # the positional person ticks nothing under "where" but says no to none of it: don't know
     assert rows["pos"]["asked"].startswith("emergency_screen=dk;where=dk;history=dk;other_symptoms=dk;")
+    assert sim.main([str(source), "--cases", str(cases), "--quiet"]) == 0  # the contract: blank is no
+    rows = {row["case_id"]: row for row in csv.DictReader(cases.open())}
+    assert rows["pos"]["asked"].startswith("emergency_screen=none;where=none;")
     assert sim.main([str(source), "--cases", str(cases), "--quiet", "--intake", "none"]) == 0
     rows = {row["case_id"]: row for row in csv.DictReader(cases.open())}
     assert "where=" not in rows["pos"]["asked"] and "history=" not in rows["sci"]["asked"]

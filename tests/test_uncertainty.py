@@ -167,3 +167,21 @@ def test_case_picture_shows_interval_bars(tiny_dir, tmp_path, capsys):
     assert main(["explain", "--json", '{"f2": true}', "--model", str(tiny_dir), "-o", str(plain)]) == 0
     assert "5th–95th percentile" not in plain.read_text()
     capsys.readouterr()
+
+
+def test_sensitivity_command_says_how_close_the_next_triage_level_is(bundled_engine, capsys):
+    from ddx.cli import main
+
+    answers = '{"leg_pain": true, "one_leg_only": true}'
+    assert main(["sensitivity", "--json", answers, "--top", "2"]) == 0
+    printed = capsys.readouterr().out
+    result = bundled_engine.diagnose({"leg_pain": True, "one_leg_only": True})
+    found = bundled_engine.triage_margin(result)
+    label = bundled_engine.kb.nodes[found.cause].label
+    assert f"triage: {result.triage}" in printed
+    assert f"nearest to {found.level}: {label} at {found.probability:.1%}" in printed
+    assert found.probability < found.threshold and found.odds_factor > 1
+
+
+def test_margin_is_none_at_emergency(bundled_engine):
+    assert bundled_engine.triage_margin(bundled_engine.diagnose({"chest_pain": True})) is None
