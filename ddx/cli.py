@@ -17,11 +17,12 @@ import os
 import signal
 import sys
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .errors import DdxError
+from .errors import DdxError, EmergencyEvidenceError
 
 if TYPE_CHECKING:  # pragma: no cover
     from .case import CaseInput
@@ -70,16 +71,49 @@ def _read_case(args: argparse.Namespace) -> tuple[Engine, CaseInput, DiagnosisRe
     if args.top < 1:
         raise DdxError(f"--top must be at least 1; got {args.top}")
     engine = load(args.model)
-    case = read_case(
-        engine.kb,
-        json_text=args.json,
-        json_file=args.json_file,
-        csv_file=args.csv,
-        case_id=args.case_id,
-        age=args.age,
-        sex=args.sex,
-    )
+    try:
+        case = read_case(
+            engine.kb,
+            json_text=args.json,
+            json_file=args.json_file,
+            csv_file=args.csv,
+            case_id=args.case_id,
+            age=args.age,
+            sex=args.sex,
+        )
+    except DdxError as exc:  # the fail safe: an unreadable case keeps the emergency its readable answers meet
+        _raise_kept_emergency(engine, exc, _raw_case(args), args.age, args.sex)
+        raise
     return engine, case, engine.diagnose(case.evidence, age=case.age, sex=case.sex)
+
+
+def _raw_case(args: argparse.Namespace) -> Any:
+    """The case's answers as written (before any check), or None when they cannot even be parsed."""
+    import csv
+
+    try:
+        if args.json is not None or args.json_file is not None:
+            text = args.json if args.json is not None else Path(args.json_file).read_text(encoding="utf-8-sig")
+            raw = json.loads(text)
+            return raw.get("evidence", raw) if isinstance(raw, dict) else None
+        with open(args.csv, encoding="utf-8-sig", newline="") as handle:
+            for row in csv.DictReader(handle):
+                if str(row.get("case_id", "")).strip() == str(args.case_id).strip():
+                    return {k: v for k, v in row.items() if k not in ("case_id", "age", "sex")}
+    except (OSError, ValueError, TypeError, csv.Error):
+        return None
+    return None
+
+
+def _raise_kept_emergency(engine: Engine, exc: DdxError, raw: Any, age: Any, sex: Any) -> None:
+    """Raise the emergency that the readable answers of a refused case meet, if any (see :mod:`ddx.failsafe`)."""
+    from .failsafe import emergency_error
+
+    if raw is None:
+        return
+    emergency = emergency_error(engine.kb, exc, raw, age, sex)
+    if emergency is not None:
+        raise emergency from exc
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -184,7 +218,14 @@ def _parse_answers(items: Sequence[str]) -> dict[str, bool]:
 def _diagnose(args: argparse.Namespace) -> int:
     from .engine import load
 
-    result = load(args.model).diagnose(_parse_answers(args.answers), age=args.age, sex=args.sex)
+    engine = load(args.model)
+    try:
+        answers = _parse_answers(args.answers)
+    except DdxError as exc:  # the fail safe: a bad answer never hides an emergency sign answered yes
+        raw = dict(item.partition("=")[::2] for item in args.answers)
+        _raise_kept_emergency(engine, exc, raw, args.age, args.sex)
+        raise
+    result = engine.diagnose(answers, age=args.age, sex=args.sex)
     if args.json:
         row = result.to_row()
         row["advice"] = result.advice
@@ -391,6 +432,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with _signals_end_the_command():
             return handlers[args.command](args)
+    except EmergencyEvidenceError as exc:  # the case was refused, but its emergency is shown where results go
+        print(f"triage: emergency\nadvice: {exc.advice}\nrules fired: {', '.join(r.id for r in exc.rules_fired)}")
+        print(f"ddx {args.command}: error: {exc}", file=sys.stderr)
+        return 2
     except DdxError as exc:
         print(f"ddx {args.command}: error: {exc}", file=sys.stderr)
         return 2

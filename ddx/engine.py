@@ -7,6 +7,7 @@ CLI), so the rule layer and triage behave the same everywhere.
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
@@ -44,6 +45,7 @@ class Engine:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self._model: CompiledModel = compile_model(kb)
+        self._network_lock = threading.Lock()
         self.next_steps_guide: NextStepsGuide = load_guide(kb)  # model/next_steps.yaml; refused here if bad
 
     def __repr__(self) -> str:
@@ -53,10 +55,19 @@ class Engine:
             f"findings={len(kb.network_findings)} risk_factors={len(kb.risk_factors)} rules={len(kb.rules)}>"
         )
 
-    @cached_property
+    @property
     def network(self) -> DiscreteBayesianNetwork:
-        """The pgmpy ``DiscreteBayesianNetwork``: the reference semantics (built on first use)."""
-        return build_network(self.kb)
+        """The pgmpy ``DiscreteBayesianNetwork``: the reference semantics (built on first use, once per engine).
+
+        A lock makes threads that ask at once wait for one build (about a second) instead of each building it.
+        """
+        built = self.__dict__.get("network")
+        if built is None:
+            with self._network_lock:
+                built = self.__dict__.get("network")
+                if built is None:
+                    built = self.__dict__["network"] = build_network(self.kb)
+        return built
 
     @cached_property
     def priors(self) -> dict[str, float]:

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from . import rules as rule_layer
-from .errors import EmergencyEvidenceError, EvidenceError
+from .errors import EmergencyEvidenceError
 from .knowledge import TRIAGE_LEVELS, KnowledgeBase
 from .result import FiredRule
 from .rules import Rule
@@ -108,7 +108,7 @@ def emergency_rules(kb: KnowledgeBase, evidence: Any, age: Any = None, sex: Any 
 
 
 def emergency_error(
-    kb: KnowledgeBase, error: EvidenceError, evidence: Any, age: Any = None, sex: Any = None
+    kb: KnowledgeBase, error: Exception, evidence: Any, age: Any = None, sex: Any = None
 ) -> EmergencyEvidenceError | None:
     """The error to raise for a refused case that meets an emergency rule, or None when it meets none."""
     found = emergency_rules(kb, evidence, age, sex)

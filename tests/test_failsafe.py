@@ -189,3 +189,37 @@ def test_a_random_bad_cell_never_removes_an_emergency(bundled: ddx.Engine, data:
         bundled.diagnose({sign: True, **evidence}, age=age, sex=sex)
     assert getattr(info.value, "triage", None) == "emergency"
     assert tuple(r.id for r in info.value.rules_fired) == expected  # type: ignore[attr-defined]
+
+
+# --------------------------------------------------------------------------- the command line
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["diagnose", "chest_pain=yes", "back_pain=maybe"],
+        ["explain", "--json", '{"chest_pain": true, "back_pain": "maybe"}'],
+        ["sensitivity", "--json", '{"chest_pain": "yes", "one_leg_only": true, "both_legs": true}'],
+    ],
+    ids=["diagnose", "explain", "sensitivity"],
+)
+def test_the_commands_show_the_emergency_of_a_refused_case(argv, capsys) -> None:
+    from ddx.cli import main
+
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out.startswith("triage: emergency\nadvice: Chest pain")
+    assert "rules fired: chest_pain" in captured.out
+    assert "call emergency services now" in captured.err and "cannot be scored" in captured.err
+
+
+def test_explain_from_a_csv_row_keeps_its_emergency(tmp_path, capsys) -> None:
+    from ddx.cli import main
+
+    source = tmp_path / "cases.csv"
+    source.write_text("case_id,chest_pain,back_pain\nc1,yes,maybe\nc2,no,maybe\n")
+    assert main(["explain", "--csv", str(source), "--case-id", "c1"]) == 2
+    assert capsys.readouterr().out.startswith("triage: emergency")
+    assert main(["explain", "--csv", str(source), "--case-id", "c2"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "'maybe' is not an answer" in captured.err

@@ -141,3 +141,18 @@ def test_kept_plans_under_eviction_give_fresh_answers(monkeypatch, switch_often)
     )
     for i, post in enumerate(got):
         assert np.array_equal(post, expected[i % len(cases)])
+
+
+def test_threads_that_ask_for_the_network_at_once_share_one_build(tiny_engine, monkeypatch):
+    import ddx.engine
+
+    builds = []
+    real = ddx.engine.build_network
+
+    def counted(kb):
+        builds.append(1)
+        return real(kb)
+
+    monkeypatch.setattr(ddx.engine, "build_network", counted)
+    networks = _in_threads(lambda _: tiny_engine.network, range(8))
+    assert len(builds) == 1 and all(n is networks[0] for n in networks)
