@@ -7,9 +7,9 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .engine import Engine, load
+from .engine.core import Engine, load
+from .engine.result import DISCLAIMER, CauseScore, Contribution, DiagnosisResult, FiredRule
 from .errors import DdxError, EmergencyEvidenceError, EvidenceError, InputFileError, KnowledgeBaseError
-from .result import DISCLAIMER, CauseScore, Contribution, DiagnosisResult, FiredRule
 
 __all__ = [
     "DISCLAIMER",

@@ -14,8 +14,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run from a source checkout without installing
     sys.path.insert(0, str(ROOT))
 
-from ddx.knowledge import load_knowledge  # noqa: E402
-from ddx.report import render_markdown  # noqa: E402
+from ddx.knowledge.load import load_knowledge  # noqa: E402
+from ddx.pictures.report import render_markdown  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -39,11 +39,11 @@ if (ROOT / "ddx").is_dir() and str(ROOT) not in sys.path:  # run from a source c
     sys.path.insert(0, str(ROOT))
 
 import ddx  # noqa: E402
+from ddx.engine.questions import Interview, parse_intake, rank  # noqa: E402
+from ddx.engine.result import DiagnosisResult  # noqa: E402
 from ddx.errors import DdxError, InputFileError, did_you_mean  # noqa: E402
-from ddx.evidence import normalise  # noqa: E402
-from ddx.interview import Interview, parse_intake, rank  # noqa: E402
-from ddx.result import DiagnosisResult  # noqa: E402
-from ddx.values import parse_answer  # noqa: E402
+from ddx.knowledge.evidence import normalise  # noqa: E402
+from ddx.knowledge.values import parse_answer  # noqa: E402
 
 CHECKPOINTS = (3, 5, 8, 12)
 #: How many first questions an emergency sign of the vignette must be found in (the issue's requirement).

@@ -21,11 +21,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import ddx
-from ddx import cli
-from ddx.batch import check_columns, score_file, score_frame
+from ddx.batch.metrics import compute_metrics
+from ddx.batch.progress import Progress
+from ddx.batch.score import check_columns, score_file, score_frame
+from ddx.cli import entry as cli
 from ddx.errors import InputFileError
-from ddx.metrics import compute_metrics
-from ddx.progress import Progress
 
 CAUSES = ("cause_a", "cause_b", "cause_c")
 RESULT_COLUMNS = [

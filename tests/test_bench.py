@@ -12,7 +12,7 @@ import pytest
 
 import ddx
 from ddx.bench import format_table, realistic_cases, replicate_kb, run_benchmark
-from ddx.infer import CaseEvidence, compile_model, posteriors_many
+from ddx.inference.quickscore import CaseEvidence, compile_model, posteriors_many
 
 METHODS = {
     "pgmpy_doc",

@@ -11,7 +11,7 @@ import sys
 import pytest
 from conftest import REPO
 
-from ddx.cli import main
+from ddx.cli.entry import main
 
 
 def test_check_summarises_the_model(tiny_dir, capsys):

@@ -11,8 +11,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from conftest import REPO
 
-from ddx.case import case_from_json, read_case
-from ddx.cli import main
+from ddx.cli.case import case_from_json, read_case
+from ddx.cli.entry import main
 from ddx.errors import DdxError, InputFileError
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

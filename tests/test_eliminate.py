@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 
 import ddx
-from ddx import eliminate, infer
-from ddx.eliminate import eliminate_many
-from ddx.infer import compile_model, evaluate_many
-from ddx.network import reference_log_evidence
+from ddx.inference import eliminate
+from ddx.inference import quickscore as infer
+from ddx.inference.eliminate import eliminate_many
+from ddx.inference.network import reference_log_evidence
+from ddx.inference.quickscore import compile_model, evaluate_many
 from tests.helpers import random_case
 
 
@@ -149,7 +150,7 @@ def test_mixed_form_search_reaches_its_target_by_unrolling_few_findings():
 
 
 def test_draws_of_an_ill_conditioned_case_take_the_mixed_form_and_stay_exact(monkeypatch):
-    from ddx import uncertainty
+    from ddx.inference import uncertainty
 
     engine = ddx.load()
     model = engine._model

@@ -11,8 +11,8 @@ from helpers import random_case
 
 import ddx
 from ddx.errors import DdxError
-from ddx.export import export_network, format_for
-from ddx.network import reference_posteriors
+from ddx.inference.export import export_network, format_for
+from ddx.inference.network import reference_posteriors
 
 TOL = 1e-9
 

@@ -19,9 +19,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ddx
-from ddx.batch import score_frame
+from ddx.batch.score import score_frame
 from ddx.errors import EvidenceError
-from ddx.values import parse_answer
+from ddx.knowledge.values import parse_answer
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +89,7 @@ def test_unreadable_emergency_answer_is_not_read_as_yes(bundled: ddx.Engine) -> 
 
 
 def test_emergency_rules_read_each_answer_on_its_own(tiny_engine: ddx.Engine) -> None:
-    from ddx.failsafe import emergency_rules
+    from ddx.clinical.failsafe import emergency_rules
 
     kb = tiny_engine.kb
     rules = emergency_rules(kb, {"red_flag": True, "f1": "maybe", "f4": True, "f9": True, "cause_a": True}, -5, "x")
@@ -204,7 +204,7 @@ def test_a_random_bad_cell_never_removes_an_emergency(bundled: ddx.Engine, data:
     ids=["diagnose", "explain", "sensitivity"],
 )
 def test_the_commands_show_the_emergency_of_a_refused_case(argv, capsys) -> None:
-    from ddx.cli import main
+    from ddx.cli.entry import main
 
     assert main(argv) == 2
     captured = capsys.readouterr()
@@ -214,7 +214,7 @@ def test_the_commands_show_the_emergency_of_a_refused_case(argv, capsys) -> None
 
 
 def test_explain_from_a_csv_row_keeps_its_emergency(tmp_path, capsys) -> None:
-    from ddx.cli import main
+    from ddx.cli.entry import main
 
     source = tmp_path / "cases.csv"
     source.write_text("case_id,chest_pain,back_pain\nc1,yes,maybe\nc2,no,maybe\n")

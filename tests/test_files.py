@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from conftest import REPO, tiny_files, write_kb
 
-from ddx._files import MAX_FILE_BYTES, MAX_NESTING, read_yaml
 from ddx.errors import KnowledgeBaseError
-from ddx.knowledge import load_knowledge
+from ddx.knowledge.files import MAX_FILE_BYTES, MAX_NESTING, read_yaml
+from ddx.knowledge.load import load_knowledge
 
 #: Loading a refused file must not take long: it is refused before it is expanded.
 QUICK_SECONDS = 5.0

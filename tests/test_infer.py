@@ -11,8 +11,8 @@ from conftest import judged, tiny_files, write_kb
 from helpers import random_case
 
 import ddx
-from ddx.evidence import Evidence
-from ddx.infer import CaseEvidence, PrecisionError, compile_model, posteriors
+from ddx.inference.quickscore import CaseEvidence, PrecisionError, compile_model, posteriors
+from ddx.knowledge.evidence import Evidence
 
 
 def two_cause_files() -> dict:
@@ -113,7 +113,7 @@ def test_posteriors_are_probabilities(tiny_engine):
 
 
 def test_log_evidence_matches_pgmpy_chain_rule(tiny_engine):
-    from ddx.network import reference_log_evidence
+    from ddx.inference.network import reference_log_evidence
 
     rng = random.Random(3)
     cases = [random_case(tiny_engine.kb, rng) for _ in range(40)]
@@ -135,7 +135,7 @@ def test_predictive_probability_of_a_finding(tiny_engine):
 
 
 def test_per_case_params_equal_separate_models(tmp_path):
-    from ddx.infer import Params, evaluate_many
+    from ddx.inference.quickscore import Params, evaluate_many
 
     files = tiny_files()
     other = copy.deepcopy(files)
@@ -169,7 +169,7 @@ def test_per_case_params_equal_separate_models(tmp_path):
 
 @pytest.mark.slow
 def test_cases_past_quickscore_go_to_variable_elimination_and_stay_exact():
-    from ddx.infer import QUICKSCORE_MAX, evaluate_many
+    from ddx.inference.quickscore import QUICKSCORE_MAX, evaluate_many
 
     engine = ddx.load()
     findings = [f for f in engine.kb.network_findings if f not in ("one_leg_only", "both_legs")]

@@ -13,8 +13,8 @@ import pytest
 import yaml
 from helpers import assert_cited_verbatim, needs_seeds
 
-from ddx.knowledge import KnowledgeBase, Number, load_knowledge
-from ddx.report import marginal_prior, render_markdown
+from ddx.knowledge.load import KnowledgeBase, Number, load_knowledge
+from ddx.pictures.report import marginal_prior, render_markdown
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[2] / "shared"

@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 
-from ddx.metrics import MetricsAccumulator, compute_metrics, format_metrics
+from ddx.batch.metrics import MetricsAccumulator, compute_metrics, format_metrics
 
 #    gold_rank, p_top1, triage, gold_triage
 # a: 1, 0.9, emergency, emergency  -> top-1 hit, triage right

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ddx.knowledge import Link, Number
-from ddx.network import noisy_or_table
+from ddx.inference.network import noisy_or_table
+from ddx.knowledge.load import Link, Number
 
 
 def _link(parent: str, value: float, state: str = "yes") -> Link:

@@ -21,12 +21,12 @@ from conftest import tiny_files, write_kb
 from helpers import assert_cited_verbatim, needs_seeds
 
 import ddx
-from ddx.batch import score_frame
-from ddx.case import explanation_text
+from ddx.batch.score import score_frame
+from ddx.cli.case import explanation_text
+from ddx.clinical.next_steps import FILE, Item, NextStep, NextStepsGuide, load_guide, names_of_tests
 from ddx.errors import KnowledgeBaseError
-from ddx.knowledge import KnowledgeBase, load_knowledge
-from ddx.next_steps import FILE, Item, NextStep, NextStepsGuide, load_guide, names_of_tests
-from ddx.rules import Condition
+from ddx.knowledge.conditions import Condition
+from ddx.knowledge.load import KnowledgeBase, load_knowledge
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

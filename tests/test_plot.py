@@ -13,10 +13,10 @@ import pytest
 
 import ddx
 from ddx.errors import DdxError, EvidenceError
-from ddx.knowledge import load_knowledge
-from ddx.layout import _crossings, _pack, network_scene, order_nodes, select, short_label
-from ddx.plot import case_picture, case_scene, network_html, network_picture
-from ddx.scene import Group, Rect, Scene, Text, fit, to_svg, wrap
+from ddx.knowledge.load import load_knowledge
+from ddx.pictures.layout import _crossings, _pack, network_scene, order_nodes, select, short_label
+from ddx.pictures.plot import case_picture, case_scene, network_html, network_picture
+from ddx.pictures.scene import Group, Rect, Scene, Text, fit, to_svg, wrap
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -91,7 +91,8 @@ def test_unknown_format_and_missing_folder(tiny_engine, tmp_path):
 
 
 def test_import_ddx_does_not_import_matplotlib():
-    code = "import sys, ddx, ddx.plot, ddx.layout, ddx.scene, ddx.case, ddx.cli; print('matplotlib' in sys.modules)"
+    modules = "ddx, ddx.pictures.plot, ddx.pictures.layout, ddx.pictures.scene, ddx.cli.case, ddx.cli.entry"
+    code = f"import sys, {modules}; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

@@ -7,9 +7,9 @@ from helpers import assert_cited_verbatim, needs_seeds
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ddx.knowledge import TRIAGE_LEVELS, TriagePolicy
-from ddx.rules import Rule, condition_ids, fired, is_met
-from ddx.triage import margin, most_urgent, network_disposition
+from ddx.clinical.triage import margin, most_urgent, network_disposition
+from ddx.knowledge.conditions import Rule, condition_ids, fired, is_met
+from ddx.knowledge.load import TRIAGE_LEVELS, TriagePolicy
 
 ALL_OF = ("all", ("a", ("any", ("b", "c"))))
 

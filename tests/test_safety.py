@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import ddx
-from ddx.batch import score_frame
-from ddx.knowledge import TRIAGE_LEVELS
+from ddx.batch.score import score_frame
+from ddx.knowledge.load import TRIAGE_LEVELS
 
 REPO = Path(__file__).resolve().parents[1]
 ENGINE = ddx.load()

@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 
 import ddx
-from ddx import eliminate
 from ddx.bench.cases import realistic_cases
-from ddx.eliminate import eliminate_many
 from ddx.errors import EvidenceError
-from ddx.infer import compile_model
+from ddx.inference import eliminate
+from ddx.inference.eliminate import eliminate_many
+from ddx.inference.quickscore import compile_model
 from tests.helpers import random_case
 
 THREADS = 8
@@ -144,15 +144,15 @@ def test_kept_plans_under_eviction_give_fresh_answers(monkeypatch, switch_often)
 
 
 def test_threads_that_ask_for_the_network_at_once_share_one_build(tiny_engine, monkeypatch):
-    import ddx.engine
+    import ddx.engine.core as core
 
     builds = []
-    real = ddx.engine.build_network
+    real = core.build_network
 
     def counted(kb):
         builds.append(1)
         return real(kb)
 
-    monkeypatch.setattr(ddx.engine, "build_network", counted)
+    monkeypatch.setattr(core, "build_network", counted)
     networks = _in_threads(lambda _: tiny_engine.network, range(8))
     assert len(builds) == 1 and all(n is networks[0] for n in networks)

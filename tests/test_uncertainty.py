@@ -11,7 +11,7 @@ from conftest import tiny_files, write_kb
 from helpers import random_case
 
 import ddx
-from ddx.uncertainty import _quantile_draws, number_slots
+from ddx.inference.uncertainty import _quantile_draws, number_slots
 
 CASE = {"f2": True, "f3": True, "f1": False}
 
@@ -115,7 +115,7 @@ def test_intervals_need_two_samples(tiny_engine):
 def test_batch_intervals_columns(tiny_engine):
     import pandas as pd
 
-    from ddx.batch import score_frame
+    from ddx.batch.score import score_frame
 
     frame = pd.DataFrame({"case_id": ["a", "b"], "f2": ["yes", "maybe"], "f3": ["yes", ""]})
     out = score_frame(tiny_engine, frame, intervals=100, seed=3)
@@ -132,7 +132,7 @@ def test_batch_intervals_columns(tiny_engine):
 def test_sensitivity_command_prints_table_and_draws_tornado(tiny_dir, tmp_path, capsys):
     import xml.etree.ElementTree as ET
 
-    from ddx.cli import main
+    from ddx.cli.entry import main
 
     out = tmp_path / "tornado.svg"
     code = main(
@@ -148,7 +148,7 @@ def test_sensitivity_command_prints_table_and_draws_tornado(tiny_dir, tmp_path, 
 
 
 def test_sensitivity_command_bad_cause(tiny_dir, capsys):
-    from ddx.cli import main
+    from ddx.cli.entry import main
 
     code = main(["sensitivity", "--json", '{"f2": true}', "--model", str(tiny_dir), "--cause", "cause_q"])
     assert code == 2
@@ -156,7 +156,7 @@ def test_sensitivity_command_bad_cause(tiny_dir, capsys):
 
 
 def test_case_picture_shows_interval_bars(tiny_dir, tmp_path, capsys):
-    from ddx.cli import main
+    from ddx.cli.entry import main
 
     out = tmp_path / "case.svg"
     assert (
@@ -170,7 +170,7 @@ def test_case_picture_shows_interval_bars(tiny_dir, tmp_path, capsys):
 
 
 def test_sensitivity_command_says_how_close_the_next_triage_level_is(bundled_engine, capsys):
-    from ddx.cli import main
+    from ddx.cli.entry import main
 
     answers = '{"leg_pain": true, "one_leg_only": true}'
     assert main(["sensitivity", "--json", answers, "--top", "2"]) == 0

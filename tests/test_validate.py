@@ -15,9 +15,9 @@ import yaml
 from conftest import REPO, judged, tiny_files, write_kb
 
 import ddx
-from ddx.cli import main
+from ddx.cli.entry import main
 from ddx.errors import EXCERPT_CHARS, KnowledgeBaseError
-from ddx.knowledge import load_knowledge
+from ddx.knowledge.load import load_knowledge
 
 Files = dict[str, Any]
 

@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import load
+from ..engine.core import load
 from .cases import SEED, Case, realistic_cases, replicate_kb
 from .methods import Log, _Prepared
 from .report import _targets, format_table, write_json

@@ -7,8 +7,8 @@ import random
 from collections.abc import Mapping, Sequence
 
 from ..errors import EvidenceError
-from ..evidence import normalise
-from ..knowledge import KnowledgeBase
+from ..knowledge.evidence import normalise
+from ..knowledge.load import KnowledgeBase
 
 SEED = 20261123
 

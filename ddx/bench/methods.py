@@ -11,11 +11,11 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import Engine
-from ..evidence import Evidence, normalise
-from ..infer import CaseEvidence, CompiledModel, compile_model, posteriors_many
-from ..knowledge import CAUSE_STATES, KnowledgeBase
-from ..network import build_network
+from ..engine.core import Engine
+from ..inference.network import build_network
+from ..inference.quickscore import CaseEvidence, CompiledModel, compile_model, posteriors_many
+from ..knowledge.evidence import Evidence, normalise
+from ..knowledge.load import CAUSE_STATES, KnowledgeBase
 from .cases import Case
 
 TOLERANCE = 1e-9
@@ -112,7 +112,7 @@ class _Agrum:
     def __init__(self, source: Engine | KnowledgeBase, folder: Path) -> None:
         import pyagrum as gum
 
-        from ..export import export_network
+        from ..inference.export import export_network
 
         self.causes = list(source.causes if isinstance(source, KnowledgeBase) else source.kb.causes)
         self.bn = gum.loadBN(str(export_network(source, folder / f"model-{len(self.causes)}.bifxml")))

@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import Engine, load
-from ..infer import posteriors_many
+from ..engine.core import Engine, load
+from ..inference.quickscore import posteriors_many
 from .cases import realistic_cases, replicate_kb
 from .methods import Log, _Agrum, _ddx_diagnose_many, _ddx_infer_single, _pgmpy_config, _Prepared, _timed
 from .report import _num

@@ -14,8 +14,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..engine import Engine
-from ..knowledge import KnowledgeBase
+from ..engine.core import Engine
+from ..knowledge.load import KnowledgeBase
 from .cases import Case, realistic_cases
 from .methods import Log, _timed
 

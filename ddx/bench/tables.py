@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import Engine
-from ..infer import compile_model, posteriors_many
+from ..engine.core import Engine
+from ..inference.quickscore import compile_model, posteriors_many
 from .cases import SCIATICA, Case, realistic_cases
 from .methods import (
     _CANDIDATES,
@@ -191,7 +191,7 @@ def _ranking(engine: Engine, cases: Sequence[Case], repeats: int, log: Log) -> d
     ``next_questions`` and each step of ``ddx interview`` run): per case the median of ``repeats``
     runs after one untimed run (which builds the case's plans).
     """
-    from ..interview import rank
+    from ..engine.questions import rank
 
     per_case: list[float] = []
     by_positives: dict[int, list[float]] = {}

@@ -1,0 +1,5 @@
+"""The ``ddx`` command."""
+
+from .entry import main
+
+__all__ = ["main"]

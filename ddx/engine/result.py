@@ -1,0 +1,152 @@
+"""What a diagnosis returns: frozen dataclasses, with ``to_row()`` for the batch writer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..clinical.next_steps import NextStep, names_of_tests
+from ..inference.uncertainty import Interval
+from ..knowledge.evidence import Evidence
+
+__all__ = ["DISCLAIMER", "CauseScore", "Contribution", "DiagnosisResult", "FiredRule"]
+
+DISCLAIMER = (
+    "ddx is decision support, not a diagnosis: it ranks possible causes from the answers given. "
+    "A clinician must assess the person."
+)
+
+
+@dataclass(frozen=True)
+class CauseScore:
+    """One cause of the differential: its posterior beside its prior (no evidence)."""
+
+    id: str
+    label: str
+    probability: float
+    prior: float
+    group: str
+    acuity: str
+
+    def __repr__(self) -> str:
+        return f"{self.id}: {self.probability:.3f}"
+
+
+@dataclass(frozen=True)
+class FiredRule:
+    """A rule of the rule layer whose condition the evidence meets."""
+
+    id: str
+    level: str
+    message: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """How much one answer moved one cause: the change in log-odds when it is removed."""
+
+    evidence_id: str
+    answer: bool | str
+    delta_log_odds: float
+    probability_without: float
+    citation: str
+
+    @property
+    def direction(self) -> str:
+        return "raises" if self.delta_log_odds > 0 else "lowers" if self.delta_log_odds < 0 else "no effect"
+
+
+@dataclass(frozen=True)
+class DiagnosisResult:
+    """The ranked differential, triage and reasons for one case.
+
+    ``differential`` is sorted most probable first. When a rule fired,
+    ``triage`` is at least as urgent as that rule's level and the
+    probabilities are secondary. ``next_steps`` starts with the triage
+    advice and the fired rules' messages, then gives the tests and notes of
+    the leading causes (see :mod:`ddx.next_steps`).
+    """
+
+    kb_version: str
+    evidence: Evidence
+    differential: tuple[CauseScore, ...]
+    triage: str
+    rules_fired: tuple[FiredRule, ...]
+    advice: str
+    network_triage: str
+    model_order: tuple[str, ...]
+    disclaimer: str = DISCLAIMER
+    intervals: tuple[Interval, ...] | None = None
+    next_steps: tuple[NextStep, ...] = field(default=(), repr=False)
+    _explain: Callable[[str], tuple[Contribution, ...]] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def probabilities(self) -> dict[str, float]:
+        """Posterior of every cause, by id."""
+        return {c.id: c.probability for c in self.differential}
+
+    def interval(self, cause_id: str) -> Interval:
+        """The posterior interval of one cause (needs ``diagnose(..., intervals=True)``)."""
+        if self.intervals is None:
+            raise ValueError("no intervals: call diagnose(..., intervals=True)")
+        by_id = {i.cause: i for i in self.intervals}
+        if cause_id not in by_id:
+            raise KeyError(cause_id)
+        return by_id[cause_id]
+
+    @property
+    def top(self) -> CauseScore:
+        return self.differential[0]
+
+    @property
+    def probabilities_secondary(self) -> bool:
+        """True when a rule set the triage: act on the rule, not on the ranking."""
+        return bool(self.rules_fired)
+
+    def explain(self, cause_id: str) -> tuple[Contribution, ...]:
+        """Each answer's effect on ``cause_id``, largest first (see :mod:`ddx.explain`)."""
+        if self._explain is None:  # pragma: no cover - always set by the engine
+            raise RuntimeError("this result was not made by an engine")
+        return self._explain(cause_id)
+
+    def to_row(self, top: int = 5) -> dict[str, Any]:
+        """One flat row for the batch output (contract columns of the brief)."""
+        row: dict[str, Any] = {
+            "status": "ok",
+            "error": "",
+            "triage": self.triage,
+            "rules_fired": ";".join(r.id for r in self.rules_fired),
+        }
+        for i in range(top):
+            score = self.differential[i] if i < len(self.differential) else None
+            row[f"top{i + 1}"] = score.id if score else ""
+            row[f"p_top{i + 1}"] = score.probability if score else float("nan")
+        row["next_steps"] = ";".join(names_of_tests(self.next_steps))
+        probabilities = self.probabilities
+        row.update({f"p_{cause}": probabilities[cause] for cause in self.model_order})
+        if self.intervals is not None:
+            row["top1_stable"] = self.interval(self.differential[0].id).top1
+            for cause in self.model_order:
+                interval = self.interval(cause)
+                row[f"p_low_{cause}"] = interval.low
+                row[f"p_high_{cause}"] = interval.high
+        row["kb_version"] = self.kb_version
+        return row
+
+    def __str__(self) -> str:
+        lines = [f"triage: {self.triage}"]
+        if self.rules_fired:
+            lines.append("rules fired (probabilities are secondary):")
+            lines += [f"  [{r.level}] {r.id}: {r.message}" for r in self.rules_fired]
+        lines.append(f"advice: {self.advice}")
+        lines.append("differential:")
+        for c in self.differential[:5]:
+            band = ""
+            if self.intervals is not None:
+                i = self.interval(c.id)
+                band = f"  [{i.low:.1%}-{i.high:.1%}, top-3 in {i.top3:.0%} of draws]"
+            lines.append(f"  {c.probability:6.1%}  {c.label} ({c.id}){band}")
+        lines.append(self.disclaimer)
+        return "\n".join(lines)

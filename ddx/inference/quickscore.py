@@ -1,0 +1,589 @@
+"""The exact fast path: posteriors of every cause by Quickscore, vectorised over cases.
+
+The network has three layers, risk factors -> causes -> findings, with
+noisy-OR links. For positive findings F+ and negative findings F- of a case,
+
+    P(e) = sum over S subset of F+ of (-1)^|S| * prod_{f in S} (1 - leak_f)
+           * E_u[ prod_c ( q_c(u) + (1 - q_c(u)) * w_c(S) ) ]
+
+(Heckerman's Quickscore), where q_c(u) = P(cause c absent | risk factors u),
+w_c(S) = prod_{f in F- and S} (1 - a_cf), and the expectation runs over the
+risk factors. The cost is exponential only in |F+|.
+
+Risk factors enter as evidence vectors lambda_p(u) (one-hot when answered,
+the prior when not), so every case has the same structure:
+
+- a risk factor linked to one cause only is summed into that cause in closed
+  form (q_c is affine in each of its parents);
+- the risk factors shared by several causes are summed by one einsum whose
+  contraction order is fixed per model; its batch axis runs over (case,
+  subset) rows, so any mix of cases is scored in one pass.
+
+P(c present, e) replaces the factor of cause c by its "present" part. For a
+cause without shared risk factors that is a ratio; for the others it is the
+gradient of the contraction with respect to that cause's factor, times the
+"present" part (the sum is linear in each factor), obtained for every cause
+at once by one backward pass.
+
+Inclusion-exclusion cancels: each sum comes with its condition number
+kappa = (sum of |terms|) / |sum|, and its rounding error is about
+kappa * eps (measured against pgmpy on the bundled model: 0.02 to 0.3 times
+kappa * eps). Cases where ``_SAFETY * kappa * eps`` could exceed the tolerance
+are recomputed in extended precision (``np.longdouble``); those that still
+fail, and cases with more than ``QUICKSCORE_MAX`` positive findings (2^k rows
+would cost more than the alternative), go to variable elimination
+(:mod:`ddx.eliminate`), whose nonnegative form does not cancel. Only a
+tolerance below a few eps is ever reported unmet.
+
+Every number enters through :class:`Params`, whose arrays have a leading
+axis of one (the model's values) or one row per case, so that many draws of
+the numbers (uncertainty) run through the same pass as many cases. No I/O
+here: arrays in, arrays out.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..knowledge.load import KnowledgeBase
+
+__all__ = [
+    "CaseEvidence",
+    "CompiledModel",
+    "Evaluation",
+    "Params",
+    "PrecisionError",
+    "compile_model",
+    "evaluate_many",
+    "posteriors",
+    "posteriors_many",
+]
+
+_LETTERS = "acdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"  # "b" is the batch axis
+#: Rows (case x subset of positive findings) contracted at once; bounds memory.
+_ROWS = 4096
+#: Cases with more positive findings than this skip Quickscore for variable elimination
+#: (ddx.eliminate), which is faster past this point (docs/performance.md).
+QUICKSCORE_MAX = 5
+#: Cases sharing one structure (positive findings, answered risk factors) at least this
+#: many times, such as draws of the numbers for one case, go to variable elimination
+#: whatever their positive findings: its per-structure cost is shared (docs/performance.md).
+SHARED_STRUCTURE = 16
+#: Cases sharing one structure at least this many times (draws of the numbers: 1,000) are probed
+#: for the mixed form of variable elimination: its search (about 0.1 s) pays only for many cases.
+MIXED_FORM = 256
+#: Error bound factor over kappa * eps: over 10 times the largest ratio measured (0.3).
+_SAFETY = 4.0
+#: The mixed form is chosen on one case of a structure to reach this much below the
+#: certifiable condition number, so that the other cases (draws: up to 3x the first) pass too.
+_DRAW_SPREAD = 3.0
+
+
+class PrecisionError(ArithmeticError):
+    """Quickscore cannot guarantee the requested accuracy for this case."""
+
+
+@dataclass(frozen=True)
+class CaseEvidence:
+    """One case as indices into a :class:`CompiledModel`."""
+
+    parents: Mapping[int, int]  # risk-factor index -> observed state index
+    positive: Sequence[int]  # finding indices answered yes
+    negative: Sequence[int]  # finding indices answered no
+
+
+@dataclass(frozen=True)
+class Params:
+    """Every number of the model; each array has a leading axis of 1 or of one row per case.
+
+    ``*_off`` are probabilities of "off": 1 - prior, 1 - activation, 1 - leak.
+    """
+
+    parent_prior: np.ndarray  # (N, P) P(risk factor in its second state)
+    base_off: np.ndarray  # (N, C) 1 - prior
+    finding_off: np.ndarray  # (N, C, F) 1 - a, 1.0 where no link
+    leak_off: np.ndarray  # (N, F) 1 - leak
+    link_off: np.ndarray  # (N, L) 1 - r of each risk-factor link, in the order of kb.cause_links
+
+    @property
+    def rows(self) -> int:
+        return int(self.base_off.shape[0])
+
+    def take(self, index: np.ndarray) -> Params:
+        """The rows ``index`` (all rows stay one when the numbers are shared)."""
+        if self.rows == 1:
+            return self
+        return Params(
+            *(a[index] for a in (self.parent_prior, self.base_off, self.finding_off, self.leak_off, self.link_off))
+        )
+
+
+@dataclass(frozen=True)
+class _Bucket:
+    """Causes whose shared risk factors fit in one set of axes: one einsum operand.
+
+    ``links[i]`` lists, for member cause ``causes[i]``, its shared risk-factor
+    links as (axis, activating state, link index).
+    """
+
+    axes: tuple[int, ...]  # shared risk-factor indices
+    causes: tuple[int, ...]
+    links: tuple[tuple[tuple[int, int, int], ...], ...]
+    owns: tuple[int, ...]  # shared risk factors whose evidence vector this operand carries
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A pairwise contraction order with the einsum subscripts of its forward and backward steps."""
+
+    forward: tuple[tuple[tuple[int, ...], str, int], ...]  # (operand ids, expression, new id)
+    backward: tuple[tuple[int, str, tuple[int, ...], str, str], ...]  # (grad id, expr, others, have, want)
+    final: int
+    final_expr: str
+    final_subs: str
+
+
+@dataclass(frozen=True)
+class CompiledModel:
+    """The structure of the knowledge base as index arrays, and its numbers as :class:`Params`."""
+
+    causes: tuple[str, ...]
+    parents: tuple[str, ...]
+    findings: tuple[str, ...]
+    params: Params
+    private: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # cause, parent, state, link index
+    buckets: tuple[_Bucket, ...]
+    free: np.ndarray  # causes with no shared risk factor
+    plan: _Plan | None
+    parent_index: Mapping[str, int]
+    finding_index: Mapping[str, int]
+    # Values derived once from the fields, shared by every thread that uses the model: each is
+    # read-only once stored, and added with one atomic dict.setdefault (never a check, then a
+    # store); ddx.eliminate keeps its bounded tables here, each behind a lock of its own.
+    _cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+
+
+def _buckets(by_cause: Mapping[int, list[tuple[int, int, int]]]) -> list[_Bucket]:
+    """Group causes by their shared risk factors: each group's axes contain every member's."""
+    axes_of = {c: tuple(sorted({p for p, _, _ in links})) for c, links in by_cause.items()}
+    maximal = sorted(
+        {a for a in axes_of.values() if not any(set(a) < set(b) for b in axes_of.values())},
+        key=lambda a: (-len(a), a),
+    )
+    members: dict[tuple[int, ...], list[int]] = {a: [] for a in maximal}
+    for c in sorted(by_cause):
+        home = next(a for a in maximal if set(axes_of[c]) <= set(a))
+        members[home].append(c)
+    buckets: list[_Bucket] = []
+    owned: set[int] = set()
+    for axes in maximal:
+        links = tuple(tuple((axes.index(p), state, li) for p, state, li in by_cause[c]) for c in members[axes])
+        owns = tuple(p for p in axes if p not in owned)
+        owned.update(owns)
+        buckets.append(_Bucket(axes, tuple(members[axes]), links, owns))
+    return buckets
+
+
+def _plan(subscripts: Sequence[str], shapes: Sequence[tuple[int, ...]]) -> _Plan:
+    """Fix the contraction order of ``subscripts -> b`` and the subscripts of every step."""
+    output = "b"
+    expr = ",".join(subscripts) + "->" + output
+    path = np.einsum_path(expr, *(np.ones(s) for s in shapes), optimize="greedy")[0][1:]
+    subs = dict(enumerate(subscripts))
+    current = list(range(len(subscripts)))
+    forward = []
+    for pair in path:
+        ids = tuple(current[i] for i in pair)
+        for i in sorted(pair, reverse=True):
+            del current[i]
+        keep = set(output).union(*(subs[j] for j in current))
+        merged = "".join(dict.fromkeys("".join(subs[j] for j in ids)))
+        out = "".join(ch for ch in merged if ch in keep)
+        new = len(subs)
+        subs[new] = out
+        forward.append((ids, ",".join(subs[j] for j in ids) + "->" + out, new))
+        current.append(new)
+    (final,) = current
+    backward = []
+    for ids, _, new in reversed(forward):
+        for j in ids:
+            others = tuple(o for o in ids if o != j)
+            terms = [subs[new], *(subs[o] for o in others)]
+            avail = set("".join(terms))
+            have = "".join(ch for ch in subs[j] if ch in avail)
+            backward.append((new, ",".join(terms) + "->" + have, others, have, subs[j]))
+    return _Plan(tuple(forward), tuple(backward), final, f"{subs[final]}->{output}", subs[final])
+
+
+def point_params(kb: KnowledgeBase) -> Params:
+    """The model's own numbers (the ``value`` of every entry) as one row of :class:`Params`."""
+    causes, parents, findings = kb.causes, kb.risk_factors, kb.network_findings
+    ci = {c: i for i, c in enumerate(causes)}
+    fi = {f: i for i, f in enumerate(findings)}
+    finding_off = np.ones((len(causes), len(findings)))
+    for link in kb.finding_links:
+        finding_off[ci[link.parent], fi[link.child]] = 1.0 - link.number.value
+    return Params(
+        parent_prior=np.array([[kb.parent_priors[p].value for p in parents]]),
+        base_off=np.array([[1.0 - kb.priors[c].value for c in causes]]),
+        finding_off=finding_off[None],
+        leak_off=np.array([[1.0 - kb.leaks[f].value for f in findings]]),
+        link_off=np.array([[1.0 - link.number.value for link in kb.cause_links]]).reshape(1, -1),
+    )
+
+
+def compile_model(kb: KnowledgeBase) -> CompiledModel:
+    """Lay out the knowledge base as the arrays the fast path works on."""
+    causes, parents, findings = kb.causes, kb.risk_factors, kb.network_findings
+    ci = {c: i for i, c in enumerate(causes)}
+    pi = {p: i for i, p in enumerate(parents)}
+    children: dict[int, list[int]] = {}
+    for link in kb.cause_links:
+        children.setdefault(pi[link.parent], []).append(ci[link.child])
+    shared = sorted(p for p, cs in children.items() if len(cs) > 1)
+    if len(shared) > len(_LETTERS):
+        raise ValueError(f"the fast path supports at most {len(_LETTERS)} shared risk factors")
+    letter = {p: _LETTERS[i] for i, p in enumerate(shared)}
+
+    private: list[tuple[int, int, int, int]] = []
+    by_cause: dict[int, list[tuple[int, int, int]]] = {}
+    for li, link in enumerate(kb.cause_links):
+        c, p = ci[link.child], pi[link.parent]
+        state = kb.nodes[link.parent].states.index(link.active_state)
+        if p in letter:
+            by_cause.setdefault(c, []).append((p, state, li))
+        else:
+            private.append((c, p, state, li))
+    buckets = _buckets(by_cause)
+    plan = None
+    if buckets:
+        plan = _plan(
+            ["b" + "".join(letter[p] for p in k.axes) for k in buckets],
+            [(64,) + (2,) * len(k.axes) for k in buckets],
+        )
+    columns = list(zip(*private, strict=True)) if private else [(), (), (), ()]
+    return CompiledModel(
+        causes=causes,
+        parents=parents,
+        findings=findings,
+        params=point_params(kb),
+        private=tuple(np.array(col, dtype=np.intp) for col in columns),  # type: ignore[arg-type]
+        buckets=tuple(buckets),
+        free=np.array([c for c in range(len(causes)) if c not in by_cause], dtype=np.intp),
+        plan=plan,
+        parent_index=pi,
+        finding_index={f: i for i, f in enumerate(findings)},
+    )
+
+
+def posteriors(model: CompiledModel, case: CaseEvidence, tolerance: float = 1e-10) -> np.ndarray:
+    """P(cause present | evidence) for every cause of one case, exact to ``tolerance``.
+
+    Raises
+    ------
+    PrecisionError
+        When no method can bound the error by ``tolerance`` (a tolerance
+        below a few eps); use the pgmpy reference then.
+    """
+    post, ok = posteriors_many(model, [case], tolerance)
+    if not ok[0]:
+        raise PrecisionError(f"no exact method can bound the rounding error by {tolerance:g} for this case")
+    return post[0]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The fast path's answer for many cases.
+
+    ``exact[i]`` is False where no method could bound the error by the
+    tolerance (only a tolerance below a few eps does that); such rows are to be
+    replaced by the pgmpy reference.
+    """
+
+    posteriors: np.ndarray  # (n, C) P(cause present | evidence)
+    log_evidence: np.ndarray  # (n,) log P(evidence), the complaint given
+    exact: np.ndarray  # (n,) bool
+
+
+def posteriors_many(
+    model: CompiledModel, cases: Sequence[CaseEvidence], tolerance: float = 1e-10
+) -> tuple[np.ndarray, np.ndarray]:
+    """Posteriors of many cases, ``(n, C)``, and a mask of the cases that met ``tolerance``."""
+    result = evaluate_many(model, cases, tolerance)
+    return result.posteriors, result.exact
+
+
+def evaluate_many(
+    model: CompiledModel,
+    cases: Sequence[CaseEvidence],
+    tolerance: float = 1e-10,
+    params: Params | None = None,
+) -> Evaluation:
+    """Posteriors and log P(evidence) of many cases, escalating precision where needed.
+
+    ``params`` replaces the model's numbers: one row for all cases, or one
+    row per case (e.g. draws of the numbers for one case repeated).
+    """
+    from .eliminate import condition_number, eliminate_many  # they build on this module's types
+
+    params = model.params if params is None else params
+    n = len(cases)
+    if params.rows not in (1, n):
+        raise ValueError(f"params has {params.rows} rows; expected 1 or one per case ({n})")
+    post = np.full((n, len(model.causes)), np.nan)
+    log_pe = np.full(n, np.nan)
+    ok = np.zeros(n, dtype=bool)
+    keys = [(frozenset(case.positive), frozenset(case.parents)) for case in cases]
+    shared = Counter(keys)
+    small = np.array([len(c.positive) <= QUICKSCORE_MAX for c in cases], dtype=bool)
+    small &= np.array([shared[key] < SHARED_STRUCTURE for key in keys], dtype=bool)
+
+    def certify(todo: np.ndarray, values: np.ndarray, log_e: np.ndarray, cond: np.ndarray, dtype: Any) -> np.ndarray:
+        met = _SAFETY * cond * float(np.finfo(dtype).eps) <= tolerance
+        post[todo], log_pe[todo] = values, log_e
+        ok[todo[met]] = True
+        return todo[~met]
+
+    todo = np.flatnonzero(small)
+    for dtype in (np.float64, np.longdouble):
+        if len(todo):
+            todo = certify(todo, *_posteriors(model, [cases[int(i)] for i in todo], params.take(todo), dtype), dtype)
+    # Past QUICKSCORE_MAX positive findings, and where Quickscore cancels too much:
+    # variable elimination, signed (narrow) first, then nonnegative (no cancellation).
+    todo = np.union1d(np.flatnonzero(~small), todo).astype(np.intp)
+    limit = tolerance / (_SAFETY * float(np.finfo(np.float64).eps))  # the condition number float64 can certify
+
+    def eliminate(todo: np.ndarray, signed: bool, dtype: Any = np.float64, **kw: Any) -> np.ndarray:
+        subset = [cases[int(i)] for i in todo]
+        return certify(todo, *eliminate_many(model, subset, params.take(todo), signed, dtype, **kw), dtype)
+
+    # A structure shared by many cases is probed with its first case: if the signed form
+    # fails it in float64, the others would fail too, so the group skips that pass. Many
+    # cases (draws of the numbers) take the mixed form, whose search is paid once for all
+    # of them; fewer (an interview's hypothetical answers) go to extended precision.
+    mixed: list[int] = []
+    extended: list[int] = []
+    # Probed: every group large enough for the mixed form, and smaller groups past
+    # Quickscore's range of positive findings, where cancelling is likely.
+    probed = {key for key in shared if shared[key] >= MIXED_FORM}
+    probed |= {key for key in shared if shared[key] >= SHARED_STRUCTURE and len(key[0]) > QUICKSCORE_MAX}
+    for key in {keys[i] for i in todo} & probed:
+        group = np.array([i for i in todo if keys[i] == key], dtype=np.intp)
+        first = params.take(group[:1]) if params.rows > 1 else params
+        if condition_number(model, cases[int(group[0])], first) > limit:
+            (mixed if shared[key] >= MIXED_FORM else extended).extend(group)
+    todo = np.setdiff1d(todo, ok.nonzero()[0]).astype(np.intp)
+    if mixed:
+        rest = eliminate(np.array(mixed, dtype=np.intp), False, cond_target=limit / _DRAW_SPREAD)
+        todo = np.union1d(np.setdiff1d(todo, mixed), rest).astype(np.intp)
+    if extended:
+        todo = np.setdiff1d(todo, extended).astype(np.intp)
+        extended = list(eliminate(np.array(extended, dtype=np.intp), True, np.longdouble))
+    for signed, dtype in ((True, np.float64), (True, np.longdouble)):
+        if len(todo):
+            todo = eliminate(todo, signed, dtype)
+    todo = np.union1d(todo, extended).astype(np.intp)
+    if len(todo):
+        eliminate(todo, False)
+    return Evaluation(post, log_pe, ok)
+
+
+def _posteriors(
+    model: CompiledModel, cases: Sequence[CaseEvidence], params: Params, dtype: Any
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One pass in ``dtype``: posteriors ``(n, C)``, log P(evidence) and each case's condition number."""
+    n, n_causes = len(cases), len(model.causes)
+    shared = params.rows == 1
+    prior = params.parent_prior.astype(dtype)
+    observed, negative = evidence_arrays(model, cases, dtype)
+    answered = observed.sum(axis=2, keepdims=True)  # 1 where the risk factor is answered
+    lam = observed + (1.0 - answered) * np.stack([1.0 - prior, prior], axis=-1)  # evidence vector of each
+    log_off = np.log(params.finding_off.astype(dtype))  # (N, C, F)
+    log_leak = np.log(params.leak_off.astype(dtype))  # (N, F)
+    link_off = params.link_off.astype(dtype)  # (N, L)
+    neg_log = negative @ log_off[0].T if shared else np.einsum("nf,ncf->nc", negative, log_off)
+    neg_w = np.exp(neg_log)  # (n, C)
+    q0 = np.broadcast_to(params.base_off.astype(dtype), (n, n_causes)).copy()
+    c_idx, p_idx, s_idx, l_idx = model.private
+    for c, p, s, li in zip(c_idx, p_idx, s_idx, l_idx, strict=True):
+        q0[:, c] *= 1.0 - lam[:, p, s] * (1.0 - link_off[:, li])
+
+    total = np.zeros((n, 1 + n_causes), dtype)
+    magnitude = np.zeros((n, 1 + n_causes), dtype)
+    counts = np.array([len(case.positive) for case in cases])
+    point_offs: list[np.ndarray] = []
+    if params is model.params:  # the model's own numbers: built once per precision, then shared by threads
+        key = ("offs", np.dtype(dtype).str)
+        kept = model._cache.get(key)
+        if kept is None:  # threads that race here all get the arrays kept first
+            kept = model._cache.setdefault(key, _read_only(_offs(model, link_off)))
+        point_offs = kept
+    elif shared:
+        point_offs = _offs(model, link_off)
+    for k in np.unique(counts):
+        members = np.flatnonzero(counts == k)
+        subsets = np.arange(1 << k)
+        bits = ((subsets[:, None] >> np.arange(k)) & 1).astype(dtype)  # (2^k, k)
+        sign = np.where(bits.sum(axis=1) % 2 == 1, -1.0, 1.0).astype(dtype)
+        per_chunk = max(1, _ROWS >> k)
+        for start in range(0, len(members), per_chunk):
+            chunk = members[start : start + per_chunk]
+            pos = np.array([list(cases[i].positive) for i in chunk], dtype=np.intp).reshape(len(chunk), k)
+            if shared:
+                leak_pos = log_leak[0][pos]  # (m, k)
+                off_pos = log_off[0][:, pos].transpose(1, 0, 2)  # (m, C, k)
+            else:
+                leak_pos = np.take_along_axis(log_leak[chunk], pos, axis=1)
+                off_pos = np.take_along_axis(log_off[chunk], pos[:, None, :], axis=2)
+            weight = sign * np.exp(np.einsum("sk,nk->ns", bits, leak_pos))  # (m, 2^k)
+            w = np.exp(np.einsum("sk,nck->nsc", bits, off_pos)) * neg_w[chunk, None, :]  # (m, 2^k, C)
+            offs = point_offs if shared else _offs(model, link_off[chunk])
+            z = _expectation(model, q0[chunk], lam[chunk], offs, w.reshape(-1, n_causes), dtype)
+            terms = weight.reshape(-1, 1) * z
+            total[chunk] = terms.reshape(len(chunk), 1 << k, -1).sum(axis=1)
+            magnitude[chunk] = np.abs(terms).reshape(len(chunk), 1 << k, -1).sum(axis=1)
+    post = total[:, 1:] / total[:, :1]
+    cond = np.max(magnitude / np.abs(total), axis=1)
+    log_evidence = np.log(np.abs(total[:, 0])) + log_common(observed, negative, params, dtype)
+    return np.clip(post.astype(np.float64), 0.0, 1.0), log_evidence.astype(np.float64), cond.astype(np.float64)
+
+
+def evidence_arrays(model: CompiledModel, cases: Sequence[CaseEvidence], dtype: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The answers as arrays: risk factors one-hot ``(n, P, 2)`` (zeros when unanswered), "no" findings ``(n, F)``."""
+    observed = np.zeros((len(cases), len(model.parents), 2), dtype)
+    negative = np.zeros((len(cases), len(model.findings)), dtype)
+    for i, case in enumerate(cases):
+        for p, state in case.parents.items():
+            observed[i, p, state] = 1.0
+        negative[i, list(case.negative)] = 1.0
+    return observed, negative
+
+
+def log_common(observed: np.ndarray, negative: np.ndarray, params: Params, dtype: Any) -> np.ndarray:
+    """log of the factors common to every term of a case, left out of the sums.
+
+    They are the leaks of the findings answered no and the priors of the
+    answered risk factors (arrays from :func:`evidence_arrays`).
+    """
+    prior = params.parent_prior.astype(dtype)
+    log_leak = np.log(params.leak_off.astype(dtype))  # (N, F)
+    # a prior of exactly 0 or 1 (a hypothetical answer entered through the prior) is not an
+    # answered risk factor: its zero weight in ``observed`` must not meet log(0)
+    both = np.stack([1.0 - prior, prior], axis=-1)
+    log_prior = np.log(np.maximum(both, np.finfo(both.dtype).tiny))  # (N, P, 2)
+    if params.rows == 1:
+        return negative @ log_leak[0] + np.einsum("npk,pk->n", observed, log_prior[0])
+    return np.einsum("nf,nf->n", negative, log_leak) + np.einsum("npk,npk->n", observed, log_prior)
+
+
+def _offs(model: CompiledModel, link_off: np.ndarray) -> list[np.ndarray]:
+    """Per bucket: for each member cause, the product of (1 - r) over its active shared parents.
+
+    Each array is ``(N, members, 2, ..., 2)`` over the bucket's axes, N the rows of ``link_off``.
+    """
+    n = len(link_off)
+    out = []
+    for k in model.buckets:
+        dims = len(k.axes)
+        off = np.ones((n, len(k.causes)) + (2,) * dims, link_off.dtype)
+        for m, links in enumerate(k.links):
+            for axis, state, li in links:
+                factor = np.ones((n, 2), link_off.dtype)
+                factor[:, state] = link_off[:, li]
+                shape = [n] + [1] * dims
+                shape[1 + axis] = 2
+                off[:, m] *= factor.reshape(shape)
+        out.append(off)
+    return out
+
+
+def _read_only(arrays: list[np.ndarray]) -> list[np.ndarray]:
+    """``arrays``, made read-only: kept in the model, they are shared by threads."""
+    for array in arrays:
+        array.flags.writeable = False
+    return arrays
+
+
+def _expectation(
+    model: CompiledModel, q0: np.ndarray, lam: np.ndarray, offs: list[np.ndarray], w: np.ndarray, dtype: Any
+) -> np.ndarray:
+    """Per row (case x subset): E_u[prod_c g_c] in column 0, and with cause c present in 1 + c.
+
+    ``offs`` (see :func:`_offs`) has one row, or one row per case of ``q0``.
+    """
+    rows, n_causes = w.shape
+    repeat = rows // len(q0)  # rows of one case are consecutive
+    out = np.empty((rows, 1 + n_causes), dtype)
+    free = model.free
+    q = np.repeat(q0[:, free], repeat, axis=0)
+    g = q + (1.0 - q) * w[:, free]  # strictly positive: q > 0
+    h = (1.0 - q) * w[:, free]
+    z_free = np.prod(g, axis=1)
+    if model.plan is None:
+        out[:, 0] = z_free
+        out[:, 1:][:, free] = z_free[:, None] * (h / g)
+        return out
+    operands, ratios = [], []
+    for k, off in zip(model.buckets, offs, strict=True):
+        dims = len(k.axes)
+        members = list(k.causes)
+        if len(off) > 1:
+            off = np.repeat(off, repeat, axis=0)
+        tail = (1,) * dims
+        qc = np.repeat(q0[:, members], repeat, axis=0).reshape((rows, len(members), *tail)) * off
+        present = (1.0 - qc) * w[:, members].reshape((rows, len(members), *tail))
+        factor = qc + present  # (rows, members, 2, ..., 2)
+        operand = np.prod(factor, axis=1)
+        for p in k.owns:  # carry each shared risk factor's evidence vector exactly once
+            vec_shape = [rows] + [1] * dims
+            vec_shape[1 + k.axes.index(p)] = 2
+            operand = operand * np.repeat(lam[:, p], repeat, axis=0).reshape(vec_shape)
+        operands.append(operand)
+        ratios.append((present / factor).reshape(rows, len(members), -1))
+    z, grads = _contract(model.plan, operands)
+    out[:, 0] = z * z_free
+    out[:, 1:][:, free] = out[:, :1] * (h / g)
+    for k, grad, operand, ratio in zip(model.buckets, grads, operands, ratios, strict=True):
+        joint = (grad * operand).reshape(rows, -1)  # unnormalised marginal over the bucket's axes
+        out[:, 1:][:, list(k.causes)] = np.einsum("ru,rmu->rm", joint, ratio) * z_free[:, None]
+    return out
+
+
+def _contract(plan: _Plan, operands: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Contract along ``plan``; return the result and its gradient with respect to each operand.
+
+    The result is linear in each operand, so the gradient times an operand is
+    the unnormalised marginal of everything over that operand's axes.
+    """
+    tensors = dict(enumerate(operands))
+    for ids, expr, new in plan.forward:
+        tensors[new] = np.einsum(expr, *(tensors[j] for j in ids))
+    result = np.einsum(plan.final_expr, tensors[plan.final])
+    grads: dict[int, np.ndarray] = {
+        plan.final: _expand(np.ones_like(result), "b", plan.final_subs, tensors[plan.final].shape)
+    }
+    for (new, expr, others, have, want), j in zip(plan.backward, _targets(plan), strict=True):
+        gj = np.einsum(expr, grads[new], *(tensors[o] for o in others))
+        grads[j] = _expand(gj, have, want, tensors[j].shape)
+    return result, [grads[i] for i in range(len(operands))]
+
+
+def _targets(plan: _Plan) -> list[int]:
+    """The operand id whose gradient each backward step computes."""
+    return [j for ids, _, _ in reversed(plan.forward) for j in ids]
+
+
+def _expand(array: np.ndarray, have: str, want: str, shape: tuple[int, ...]) -> np.ndarray:
+    """Broadcast ``array`` (indices ``have``) to indices ``want`` and ``shape``."""
+    if have == want:
+        return array
+    order = [have.index(ch) for ch in want if ch in have]
+    if order != sorted(order):
+        array = array.transpose(order)
+    index = tuple(slice(None) if ch in have else None for ch in want)
+    return np.broadcast_to(array[index], shape)

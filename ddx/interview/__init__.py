@@ -1,0 +1,1 @@
+"""The interview front end: one session of questions and its terminal."""

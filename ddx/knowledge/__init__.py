@@ -1,0 +1,1 @@
+"""Knowledge: the model directory read, checked and built into typed objects (no numbers computed here)."""
