@@ -8,8 +8,9 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from .engine.core import Engine, load
-from .engine.result import DISCLAIMER, CauseScore, Contribution, DiagnosisResult, FiredRule
+from .engine.result import DISCLAIMER, CauseScore, DiagnosisResult, FiredRule
 from .errors import DdxError, EmergencyEvidenceError, EvidenceError, InputFileError, KnowledgeBaseError
+from .inference.explain import Contribution
 
 __all__ = [
     "DISCLAIMER",

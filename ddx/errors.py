@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .engine.result import FiredRule
+    from .clinical.rules import FiredRule
 
 __all__ = [
     "DdxError",

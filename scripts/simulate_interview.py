@@ -39,9 +39,10 @@ if (ROOT / "ddx").is_dir() and str(ROOT) not in sys.path:  # run from a source c
     sys.path.insert(0, str(ROOT))
 
 import ddx  # noqa: E402
-from ddx.engine.questions import Interview, parse_intake, rank  # noqa: E402
+from ddx.engine.questions import rank  # noqa: E402
 from ddx.engine.result import DiagnosisResult  # noqa: E402
 from ddx.errors import DdxError, InputFileError, did_you_mean  # noqa: E402
+from ddx.interview.session import Interview, parse_intake  # noqa: E402
 from ddx.knowledge.evidence import normalise  # noqa: E402
 from ddx.knowledge.values import parse_answer  # noqa: E402
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from ddx.knowledge.load import KnowledgeBase
-from ddx.knowledge.validate import MAX_PHRASE_WORDS
+from ddx.knowledge.model import KnowledgeBase
+from ddx.knowledge.validate_numbers import MAX_PHRASE_WORDS
 
 
 def random_case(

@@ -12,7 +12,8 @@ import pytest
 
 import ddx
 from ddx.bench import format_table, realistic_cases, replicate_kb, run_benchmark
-from ddx.inference.quickscore import CaseEvidence, compile_model, posteriors_many
+from ddx.inference.compile import CaseEvidence, compile_model
+from ddx.inference.quickscore import posteriors_many
 
 METHODS = {
     "pgmpy_doc",

@@ -8,11 +8,12 @@ import numpy as np
 import pytest
 
 import ddx
-from ddx.inference import eliminate
+from ddx.inference import eliminate, elimination_plan
 from ddx.inference import quickscore as infer
+from ddx.inference.compile import compile_model
 from ddx.inference.eliminate import eliminate_many
 from ddx.inference.network import reference_log_evidence
-from ddx.inference.quickscore import compile_model, evaluate_many
+from ddx.inference.quickscore import evaluate_many
 from tests.helpers import random_case
 
 
@@ -28,7 +29,7 @@ def _cases(engine, n, seed, max_positive=10):
 def test_both_forms_agree_with_pgmpy_on_tiny_model(tiny_engine, monkeypatch, table, signed, pairwise):
     # table=1 puts every positive finding with two or more parents through the chain or the subset variable;
     # pairwise: the plans of groups of cases (products two at a time), here for every case
-    monkeypatch.setattr(eliminate, "_TABLE", table)
+    monkeypatch.setattr(elimination_plan, "_TABLE", table)
     monkeypatch.setattr(eliminate, "_PAIRWISE_CASES", 1 if pairwise else 10**9)
     model = compile_model(tiny_engine.kb)
     raw, cases = _cases(tiny_engine, 60, seed=table + 10 * signed)
@@ -113,7 +114,7 @@ def test_many_positive_findings_are_exact_against_pgmpy():
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_mixed_form_agrees_with_pgmpy_on_tiny_model(tiny_engine, monkeypatch, seed):
-    monkeypatch.setattr(eliminate, "_TABLE", 1)
+    monkeypatch.setattr(elimination_plan, "_TABLE", 1)
     model = compile_model(tiny_engine.kb)
     raw, cases = _cases(tiny_engine, 40, seed=seed)
     rng = random.Random(seed)
@@ -138,7 +139,7 @@ def test_mixed_form_search_reaches_its_target_by_unrolling_few_findings():
     model = engine._model
     case = _ill_conditioned_case(engine)
     positive, answered = tuple(sorted(case.positive)), tuple(sorted(case.parents))
-    many = eliminate._many_parents(model, positive)
+    many = elimination_plan._many_parents(model, positive)
     signed_cond, _ = eliminate._probe(model, case, model.params, positive, answered, many)
     assert signed_cond > 1e6
     kept = eliminate._choose_signed(model, case, model.params, positive, answered, 1e4)
@@ -224,7 +225,7 @@ def test_kept_cause_factors_give_the_answers_of_fresh_ones():
 
 def test_kept_plans_are_bounded(monkeypatch):
     # a cohort can bring a new structure in every row: the model keeps only the most recent plans
-    monkeypatch.setattr(eliminate, "_KEPT", 3)
+    monkeypatch.setattr(elimination_plan, "_KEPT", 3)
     engine = ddx.load()
     model = compile_model(engine.kb)
     _, cases = _cases(engine, 12, seed=22)
@@ -238,7 +239,7 @@ def test_kept_plans_are_bounded(monkeypatch):
 
 
 def test_kept_tables_drop_the_least_recently_used(monkeypatch):
-    monkeypatch.setattr(eliminate, "_KEPT", 2)
+    monkeypatch.setattr(elimination_plan, "_KEPT", 2)
     model = compile_model(ddx.load().kb)
     made = []
 
@@ -247,10 +248,10 @@ def test_kept_tables_drop_the_least_recently_used(monkeypatch):
         return key.upper()
 
     for key in "aba":  # the second "a" is a hit: "b" becomes the least recently used
-        assert eliminate._kept(model, "t", key, lambda k=key: make(k)) == key.upper()
-    eliminate._kept(model, "t", "c", lambda: make("c"))  # drops "b"
-    assert eliminate._kept(model, "t", "a", lambda: make("a")) == "A"
-    assert eliminate._kept(model, "t", "b", lambda: make("b")) == "B"
+        assert elimination_plan._kept(model, "t", key, lambda k=key: make(k)) == key.upper()
+    elimination_plan._kept(model, "t", "c", lambda: make("c"))  # drops "b"
+    assert elimination_plan._kept(model, "t", "a", lambda: make("a")) == "A"
+    assert elimination_plan._kept(model, "t", "b", lambda: make("b")) == "B"
     assert made == ["a", "b", "c", "b"]
     assert len(model._cache["t"]) == 2
 
@@ -261,8 +262,8 @@ def test_a_value_made_twice_at_once_is_the_one_kept_first():
     inner = object()
 
     def outer_make():
-        assert eliminate._kept(model, "t", "k", lambda: inner) is inner  # made and kept meanwhile
+        assert elimination_plan._kept(model, "t", "k", lambda: inner) is inner  # made and kept meanwhile
         return object()
 
-    assert eliminate._kept(model, "t", "k", outer_make) is inner
-    assert eliminate._kept(model, "t", "k", object) is inner
+    assert elimination_plan._kept(model, "t", "k", outer_make) is inner
+    assert elimination_plan._kept(model, "t", "k", object) is inner

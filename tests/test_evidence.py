@@ -90,7 +90,7 @@ def test_one_leg_or_both_means_the_same_on_every_path(bundled_engine, answers):
     import pandas as pd
 
     from ddx.batch.score import score_frame
-    from ddx.engine.questions import Interview
+    from ddx.interview.session import Interview
 
     engine = bundled_engine
     implied = {"one_leg_only", "both_legs"} - set(answers)

@@ -11,7 +11,8 @@ from conftest import judged, tiny_files, write_kb
 from helpers import random_case
 
 import ddx
-from ddx.inference.quickscore import CaseEvidence, PrecisionError, compile_model, posteriors
+from ddx.inference.compile import CaseEvidence, PrecisionError, compile_model
+from ddx.inference.quickscore import posteriors
 from ddx.knowledge.evidence import Evidence
 
 
@@ -135,7 +136,8 @@ def test_predictive_probability_of_a_finding(tiny_engine):
 
 
 def test_per_case_params_equal_separate_models(tmp_path):
-    from ddx.inference.quickscore import Params, evaluate_many
+    from ddx.inference.compile import Params
+    from ddx.inference.quickscore import evaluate_many
 
     files = tiny_files()
     other = copy.deepcopy(files)

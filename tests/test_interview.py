@@ -20,9 +20,11 @@ from conftest import REPO, tiny_files, write_kb
 
 import ddx
 import ddx.cli
-from ddx.engine.questions import SCREEN_ID, Interview, load_settings, next_questions, parse_intake
+from ddx.engine.questions import next_questions
 from ddx.errors import DdxError, KnowledgeBaseError
+from ddx.interview.session import Interview, parse_intake
 from ddx.interview.terminal import run_interview
+from ddx.knowledge.interview_settings import SCREEN_ID, load_settings
 
 
 def _number(value: float) -> dict[str, Any]:
@@ -640,16 +642,16 @@ def test_unicode_digits_in_a_checklist_answer_are_asked_again(tiny: ddx.Engine) 
 def test_the_emergency_advice_is_written_before_anything_else_can_fail(
     tiny: ddx.Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import ddx.engine.questions as questions
+    import ddx.interview.session as session
 
-    scored = questions.rank
+    scored = session.rank
 
     def rank_that_fails_on_a_yes(engine: ddx.Engine, evidence: Any, *args: Any, **kwargs: Any) -> Any:
         if any(evidence.answers.values()):
             raise DdxError("scoring failed")
         return scored(engine, evidence, *args, **kwargs)
 
-    monkeypatch.setattr(questions, "rank", rank_that_fails_on_a_yes)
+    monkeypatch.setattr(session, "rank", rank_that_fails_on_a_yes)
     out = io.StringIO()
     with pytest.raises(DdxError, match="scoring failed"):
         run_interview(tiny, io.StringIO("45\nfemale\n1\n"), out)

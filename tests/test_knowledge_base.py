@@ -13,7 +13,8 @@ import pytest
 import yaml
 from helpers import assert_cited_verbatim, needs_seeds
 
-from ddx.knowledge.load import KnowledgeBase, Number, load_knowledge
+from ddx.knowledge.load import load_knowledge
+from ddx.knowledge.model import KnowledgeBase, Number
 from ddx.pictures.report import marginal_prior, render_markdown
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

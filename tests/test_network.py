@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from ddx.inference.network import noisy_or_table
-from ddx.knowledge.load import Link, Number
+from ddx.knowledge.model import Link, Number
 
 
 def _link(parent: str, value: float, state: str = "yes") -> Link:

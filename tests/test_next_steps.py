@@ -26,7 +26,8 @@ from ddx.cli.case import explanation_text
 from ddx.clinical.next_steps import FILE, Item, NextStep, NextStepsGuide, load_guide, names_of_tests
 from ddx.errors import KnowledgeBaseError
 from ddx.knowledge.conditions import Condition
-from ddx.knowledge.load import KnowledgeBase, load_knowledge
+from ddx.knowledge.load import load_knowledge
+from ddx.knowledge.model import KnowledgeBase
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

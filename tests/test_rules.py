@@ -7,9 +7,10 @@ from helpers import assert_cited_verbatim, needs_seeds
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ddx.clinical.rules import fired
 from ddx.clinical.triage import margin, most_urgent, network_disposition
-from ddx.knowledge.conditions import Rule, condition_ids, fired, is_met
-from ddx.knowledge.load import TRIAGE_LEVELS, TriagePolicy
+from ddx.knowledge.conditions import Rule, condition_ids, is_met
+from ddx.knowledge.model import TRIAGE_LEVELS, TriagePolicy
 
 ALL_OF = ("all", ("a", ("any", ("b", "c"))))
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import ddx
 from ddx.batch.score import score_frame
-from ddx.knowledge.load import TRIAGE_LEVELS
+from ddx.knowledge.model import TRIAGE_LEVELS
 
 REPO = Path(__file__).resolve().parents[1]
 ENGINE = ddx.load()

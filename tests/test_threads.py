@@ -13,9 +13,9 @@ import pytest
 import ddx
 from ddx.bench.cases import realistic_cases
 from ddx.errors import EvidenceError
-from ddx.inference import eliminate
+from ddx.inference import elimination_plan
+from ddx.inference.compile import compile_model
 from ddx.inference.eliminate import eliminate_many
-from ddx.inference.quickscore import compile_model
 from tests.helpers import random_case
 
 THREADS = 8
@@ -54,7 +54,7 @@ def _mixed_cases(engine, n_random=80, n_many=40):
 
 def test_threads_give_the_answers_of_one_thread(monkeypatch, switch_often):
     # few kept plans, so that threads evict each other's while they score
-    monkeypatch.setattr(eliminate, "_KEPT", 8)
+    monkeypatch.setattr(elimination_plan, "_KEPT", 8)
     sequential_engine = ddx.load()
     cases = _mixed_cases(sequential_engine)
     many = [i for i, (ev, _, _) in enumerate(cases) if sum(v is True for v in ev.values()) >= 6]
@@ -109,7 +109,7 @@ def test_threads_share_intervals_sensitivity_and_questions(switch_often):
 
 def test_kept_values_hold_under_constant_eviction(monkeypatch, switch_often):
     # the least-recently-used tables directly: 4 kept, many keys, 8 threads
-    monkeypatch.setattr(eliminate, "_KEPT", 4)
+    monkeypatch.setattr(elimination_plan, "_KEPT", 4)
     model = compile_model(ddx.load().kb)
     made = count()
 
@@ -117,7 +117,7 @@ def test_kept_values_hold_under_constant_eviction(monkeypatch, switch_often):
         rng = random.Random(seed)
         for _ in range(20_000):
             key = rng.randrange(64)
-            value = eliminate._kept(model, "plans", key, lambda k=key: (k, next(made)))
+            value = elimination_plan._kept(model, "plans", key, lambda k=key: (k, next(made)))
             assert value[0] == key
         return True
 
@@ -127,7 +127,7 @@ def test_kept_values_hold_under_constant_eviction(monkeypatch, switch_often):
 
 
 def test_kept_plans_under_eviction_give_fresh_answers(monkeypatch, switch_often):
-    monkeypatch.setattr(eliminate, "_KEPT", 4)
+    monkeypatch.setattr(elimination_plan, "_KEPT", 4)
     engine = ddx.load()
     cases = [
         engine._case(engine.normalise(c.evidence, c.age, c.sex))

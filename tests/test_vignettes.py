@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import ddx
-from ddx.knowledge.load import TRIAGE_LEVELS
+from ddx.knowledge.model import TRIAGE_LEVELS
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 VIGNETTES = REPO_ROOT / "examples" / "vignettes.csv"

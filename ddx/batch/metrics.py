@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..knowledge.load import TRIAGE_LEVELS
+from ..knowledge.model import TRIAGE_LEVELS
 
 __all__ = ["DEFINITIONS", "MetricsAccumulator", "compute_metrics", "format_metrics"]
 

@@ -48,7 +48,7 @@ from ..engine.result import DiagnosisResult
 from ..errors import DdxError, EvidenceError, InputFileError, did_you_mean
 from ..knowledge.conditions import Rule
 from ..knowledge.evidence import Evidence
-from ..knowledge.load import TRIAGE_LEVELS, KnowledgeBase
+from ..knowledge.model import TRIAGE_LEVELS, KnowledgeBase
 from ..knowledge.values import parse_answer
 from .csvscan import ID_COLUMN, MAX_LISTED, duplicates_message, read_header, scan_rows
 from .metrics import MetricsAccumulator, format_metrics

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 
 from ..errors import EvidenceError
 from ..knowledge.evidence import normalise
-from ..knowledge.load import KnowledgeBase
+from ..knowledge.model import KnowledgeBase
 
 SEED = 20261123
 

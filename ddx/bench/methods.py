@@ -12,10 +12,11 @@ from typing import Any
 import numpy as np
 
 from ..engine.core import Engine
+from ..inference.compile import CaseEvidence, CompiledModel, compile_model
 from ..inference.network import build_network
-from ..inference.quickscore import CaseEvidence, CompiledModel, compile_model, posteriors_many
+from ..inference.quickscore import posteriors_many
 from ..knowledge.evidence import Evidence, normalise
-from ..knowledge.load import CAUSE_STATES, KnowledgeBase
+from ..knowledge.model import CAUSE_STATES, KnowledgeBase
 from .cases import Case
 
 TOLERANCE = 1e-9

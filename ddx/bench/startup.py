@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..engine.core import Engine
-from ..knowledge.load import KnowledgeBase
+from ..knowledge.model import KnowledgeBase
 from .cases import Case, realistic_cases
 from .methods import Log, _timed
 

@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 
 from ..engine.core import Engine
-from ..inference.quickscore import compile_model, posteriors_many
+from ..inference.compile import compile_model
+from ..inference.quickscore import posteriors_many
 from .cases import SCIATICA, Case, realistic_cases
 from .methods import (
     _CANDIDATES,

@@ -19,7 +19,7 @@ from typing import Any
 
 from ..engine.result import DiagnosisResult
 from ..errors import DdxError, InputFileError, did_you_mean
-from ..knowledge.load import KnowledgeBase
+from ..knowledge.model import KnowledgeBase
 from ..knowledge.values import parse_answer
 
 __all__ = ["CaseInput", "case_from_csv", "case_from_json", "explanation_text", "read_case"]

@@ -342,7 +342,7 @@ def _margin_line(engine: Engine, result: DiagnosisResult) -> str:
 
 def _interview(args: argparse.Namespace) -> int:
     from ..engine.core import load
-    from ..engine.questions import parse_intake
+    from ..interview.session import parse_intake
     from ..interview.terminal import run_interview
 
     if args.max_questions is not None and args.max_questions < 1:

@@ -26,12 +26,12 @@ from typing import Any
 
 import numpy as np
 
-from ..engine.result import FiredRule
 from ..errors import EmergencyEvidenceError
-from ..knowledge import conditions as rule_layer
 from ..knowledge.conditions import Rule
-from ..knowledge.load import TRIAGE_LEVELS, KnowledgeBase
+from ..knowledge.model import TRIAGE_LEVELS, KnowledgeBase
 from ..knowledge.values import parse_answer
+from . import rules as rule_layer
+from .rules import FiredRule
 
 __all__ = ["EMERGENCY", "emergency_error", "emergency_rules", "readable_answers"]
 

@@ -20,11 +20,12 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import KnowledgeBaseError, did_you_mean
+from ..errors import did_you_mean
 from ..knowledge.conditions import Rule
 from ..knowledge.files import read_yaml
-from ..knowledge.load import TRIAGE_LEVELS, KnowledgeBase
-from ..knowledge.validate import MAX_PHRASE_WORDS
+from ..knowledge.model import TRIAGE_LEVELS, KnowledgeBase
+from ..knowledge.problems import FileProblems, Problems
+from ..knowledge.validate_numbers import MAX_PHRASE_WORDS
 
 __all__ = [
     "FILE",
@@ -203,27 +204,18 @@ def load_guide(kb: KnowledgeBase) -> NextStepsGuide:
         Listing every problem, each as ``model/next_steps.yaml: entry.field: message``.
     """
     data, found = read_yaml(kb.root / FILE)
-    problems = _Problems()
+    problems = Problems().of(FILE)
     for problem in found:
         if problem == "file is missing":
             problem += ": every model lists the tests and notes of each cause there (see model/README.md)"
         problems.add("", problem)
     if not found:
         _check(problems, data, kb)
-    if problems.lines:
-        raise KnowledgeBaseError(problems.lines)
+    problems.raise_any()
     return _build(data, kb)
 
 
-class _Problems:
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def add(self, entry: str, message: str) -> None:
-        self.lines.append(f"{FILE}: {entry}: {message}" if entry else f"{FILE}: {message}")
-
-
-def _mapping(problems: _Problems, value: Any, entry: str, what: str) -> dict[str, Any] | None:
+def _mapping(problems: FileProblems, value: Any, entry: str, what: str) -> dict[str, Any] | None:
     """``value`` as a dict, or None (with a problem) when it is not a mapping."""
     if value is None:
         problems.add(entry, f"is missing or empty: expected {what}")
@@ -234,20 +226,20 @@ def _mapping(problems: _Problems, value: Any, entry: str, what: str) -> dict[str
     return dict(value)
 
 
-def _fields(problems: _Problems, raw: Mapping[str, Any], entry: str, allowed: set[str]) -> None:
+def _fields(problems: FileProblems, raw: Mapping[str, Any], entry: str, allowed: set[str]) -> None:
     for key in raw:
         if key not in allowed:
             where = f"{entry}.{key}" if entry else str(key)
             problems.add(where, f"unknown field{did_you_mean(str(key), allowed)}")
 
 
-def _text(problems: _Problems, raw: Mapping[str, Any], entry: str, key: str, why: str) -> None:
+def _text(problems: FileProblems, raw: Mapping[str, Any], entry: str, key: str, why: str) -> None:
     value = raw.get(key)
     if not isinstance(value, str) or not value.strip():
         problems.add(f"{entry}.{key}", why)
 
 
-def _check(problems: _Problems, data: Any, kb: KnowledgeBase) -> None:
+def _check(problems: FileProblems, data: Any, kb: KnowledgeBase) -> None:
     top = _mapping(problems, data, "", "a mapping with leading, self_care_notes and causes")
     if top is None:
         return
@@ -271,7 +263,7 @@ def _check(problems: _Problems, data: Any, kb: KnowledgeBase) -> None:
                 problems.add(f"causes.{cause}", "cause has no next steps (give its tests and notes)")
 
 
-def _check_leading(problems: _Problems, raw: Mapping[str, Any] | None) -> None:
+def _check_leading(problems: FileProblems, raw: Mapping[str, Any] | None) -> None:
     if raw is None:
         return
     _fields(problems, raw, "leading", _LEADING_FIELDS)
@@ -284,7 +276,7 @@ def _check_leading(problems: _Problems, raw: Mapping[str, Any] | None) -> None:
     _text(problems, raw, "leading", "rationale", "say in one line why this threshold and this many causes")
 
 
-def _check_policy(problems: _Problems, raw: Mapping[str, Any] | None) -> None:
+def _check_policy(problems: FileProblems, raw: Mapping[str, Any] | None) -> None:
     if raw is None:
         return
     _fields(problems, raw, "self_care_notes", _POLICY_FIELDS)
@@ -316,7 +308,7 @@ def _check_policy(problems: _Problems, raw: Mapping[str, Any] | None) -> None:
     _text(problems, raw, "self_care_notes", "rationale", "say in one line why self-care notes are treated so")
 
 
-def _check_cause(problems: _Problems, raw: Any, entry: str, kb: KnowledgeBase) -> None:
+def _check_cause(problems: FileProblems, raw: Any, entry: str, kb: KnowledgeBase) -> None:
     cause = _mapping(problems, raw, entry, "tests and notes")
     if cause is None:
         return
@@ -341,7 +333,7 @@ def _check_cause(problems: _Problems, raw: Any, entry: str, kb: KnowledgeBase) -
             _check_source(problems, item.get("source"), f"{where}.source", kb)
 
 
-def _check_name(problems: _Problems, name: Any, where: str, seen: set[str]) -> None:
+def _check_name(problems: FileProblems, name: Any, where: str, seen: set[str]) -> None:
     if not isinstance(name, str) or not name.strip():
         problems.add(f"{where}.name", "every item needs a short name (it goes into the batch column)")
         return
@@ -354,7 +346,7 @@ def _check_name(problems: _Problems, name: Any, where: str, seen: set[str]) -> N
     seen.add(name)
 
 
-def _check_source(problems: _Problems, raw: Any, where: str, kb: KnowledgeBase) -> None:
+def _check_source(problems: FileProblems, raw: Any, where: str, kb: KnowledgeBase) -> None:
     if not isinstance(raw, Mapping):
         problems.add(
             where, "every item needs a source (basis article with file/section/phrase, or judgement with rationale)"

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from ..knowledge.load import TRIAGE_LEVELS, TriagePolicy
+from ..knowledge.model import TRIAGE_LEVELS, TriagePolicy
 
 __all__ = ["Disposition", "Margin", "margin", "most_urgent", "network_disposition"]
 

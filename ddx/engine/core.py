@@ -15,25 +15,19 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..clinical import rules as rule_layer
 from ..clinical.next_steps import NextStepsGuide, build_steps, load_guide
 from ..clinical.triage import Margin, margin, most_urgent, network_disposition
 from ..errors import EvidenceError, did_you_mean
 from ..inference import uncertainty
-from ..inference.explain import contributions
+from ..inference.compile import CaseEvidence, CompiledModel, Params, PrecisionError, compile_model
+from ..inference.explain import Contribution, contributions
 from ..inference.network import build_network, reference_log_evidence, reference_posteriors
-from ..inference.quickscore import (
-    CaseEvidence,
-    CompiledModel,
-    Params,
-    PrecisionError,
-    compile_model,
-    evaluate_many,
-    posteriors,
-)
-from ..knowledge import conditions as rule_layer
+from ..inference.quickscore import evaluate_many, posteriors
 from ..knowledge.evidence import Evidence, normalise
-from ..knowledge.load import TRIAGE_LEVELS, KnowledgeBase, load_knowledge
-from .result import CauseScore, Contribution, DiagnosisResult, FiredRule
+from ..knowledge.load import load_knowledge
+from ..knowledge.model import TRIAGE_LEVELS, KnowledgeBase
+from .result import CauseScore, DiagnosisResult, FiredRule
 
 if TYPE_CHECKING:  # pragma: no cover
     from pgmpy.models import DiscreteBayesianNetwork

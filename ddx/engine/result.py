@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..clinical.next_steps import NextStep, names_of_tests
+from ..clinical.rules import FiredRule
+from ..inference.explain import Contribution
 from ..inference.uncertainty import Interval
 from ..knowledge.evidence import Evidence
 
@@ -31,31 +33,6 @@ class CauseScore:
 
     def __repr__(self) -> str:
         return f"{self.id}: {self.probability:.3f}"
-
-
-@dataclass(frozen=True)
-class FiredRule:
-    """A rule of the rule layer whose condition the evidence meets."""
-
-    id: str
-    level: str
-    message: str
-    source: str
-
-
-@dataclass(frozen=True)
-class Contribution:
-    """How much one answer moved one cause: the change in log-odds when it is removed."""
-
-    evidence_id: str
-    answer: bool | str
-    delta_log_odds: float
-    probability_without: float
-    citation: str
-
-    @property
-    def direction(self) -> str:
-        return "raises" if self.delta_log_odds > 0 else "lowers" if self.delta_log_odds < 0 else "no effect"
 
 
 @dataclass(frozen=True)

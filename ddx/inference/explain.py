@@ -10,13 +10,28 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from ..engine.result import Contribution
 from ..errors import EvidenceError, did_you_mean
 from ..knowledge.evidence import Evidence, implied
-from ..knowledge.load import KnowledgeBase, Number
+from ..knowledge.model import KnowledgeBase, Number
 
-__all__ = ["contributions"]
+__all__ = ["Contribution", "contributions"]
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """How much one answer moved one cause: the change in log-odds when it is removed."""
+
+    evidence_id: str
+    answer: bool | str
+    delta_log_odds: float
+    probability_without: float
+    citation: str
+
+    @property
+    def direction(self) -> str:
+        return "raises" if self.delta_log_odds > 0 else "lowers" if self.delta_log_odds < 0 else "no effect"
 
 
 #: Changes smaller than this are rounding, not evidence: reported as zero.

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import DdxError
-from ..knowledge.load import KnowledgeBase
+from ..knowledge.model import KnowledgeBase
 
 if TYPE_CHECKING:  # pragma: no cover
     from pgmpy.models import DiscreteBayesianNetwork

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..knowledge.load import CAUSE_STATES, KnowledgeBase, Link
+from ..knowledge.model import CAUSE_STATES, KnowledgeBase, Link
 
 if TYPE_CHECKING:  # pragma: no cover
     from pgmpy.models import DiscreteBayesianNetwork

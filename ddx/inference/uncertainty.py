@@ -21,8 +21,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..knowledge.load import KnowledgeBase, Number
-from .quickscore import CaseEvidence, CompiledModel, Params, evaluate_many
+from ..knowledge.model import KnowledgeBase, Number
+from .compile import CaseEvidence, CompiledModel, Params
+from .quickscore import evaluate_many
 
 __all__ = [
     "Interval",

@@ -13,14 +13,15 @@ from collections.abc import Iterable
 from typing import IO, TYPE_CHECKING
 
 from ..clinical.failsafe import EMERGENCY, emergency_rules
-from ..engine.questions import Interview, Question, Stop
+from ..engine.questions import Question
 from ..engine.result import DiagnosisResult
 from ..errors import DdxError
 from ..knowledge.evidence import normalise
+from .session import Interview, Stop
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine.core import Engine
-    from ..knowledge.load import KnowledgeBase
+    from ..knowledge.model import KnowledgeBase
 
 __all__ = ["run_interview"]
 

@@ -1,8 +1,8 @@
-"""The rule layer: which rules the answers meet. Pure functions, no probabilities.
+"""A rule of ``model/rules.yaml`` and its condition, and whether answers meet a condition.
 
-A rule's condition is data (``model/rules.yaml``): an id (met when answered
-yes), or ``{any: [...]}`` / ``{all: [...]}`` of conditions. A rule never looks
-at the network, so nothing the network says can switch a rule off.
+A rule's condition is data: an id (met when answered yes), or
+``{any: [...]}`` / ``{all: [...]}`` of conditions. The knowledge layer reads
+and checks them here; :mod:`ddx.clinical.rules` applies them to a case.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-__all__ = ["Condition", "Rule", "condition_ids", "fired", "is_met"]
+__all__ = ["Condition", "Rule", "condition_ids", "is_met"]
 
 #: A condition: an evidence id, or ("any" | "all", sub-conditions).
 Condition = str | tuple[str, tuple["Condition", ...]]
@@ -41,9 +41,3 @@ def condition_ids(condition: Condition) -> tuple[str, ...]:
     if isinstance(condition, str):
         return (condition,)
     return tuple(i for item in condition[1] for i in condition_ids(item))
-
-
-def fired(rules: tuple[Rule, ...], answers: Mapping[str, bool], levels: tuple[str, ...]) -> tuple[Rule, ...]:
-    """The rules the answers meet, most urgent first (file order within a level)."""
-    met = [rule for rule in rules if is_met(rule.when, answers)]
-    return tuple(sorted(met, key=lambda rule: levels.index(rule.level)))

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import EvidenceError, did_you_mean
-from .load import KnowledgeBase
+from .model import KnowledgeBase
 
 __all__ = ["Evidence", "implied", "normalise"]
 

@@ -15,7 +15,8 @@ from typing import Any
 
 from ..errors import KnowledgeBaseError, did_you_mean
 from .files import read_yaml
-from .load import KnowledgeBase
+from .model import KnowledgeBase
+from .problems import FileProblems, Problems
 
 __all__ = ["SCREEN_ID", "SETTINGS_FILE", "Checklist", "RedFlag", "Settings", "load_settings"]
 
@@ -98,14 +99,11 @@ def _read(path: Path) -> tuple[Any, list[str]]:
     return data, list(problems)
 
 
-class _Checker:
-    """Collects the problems of one settings file, each as ``file: field: message``."""
+class _Checker(FileProblems):
+    """Collects the problems of the settings file (:class:`~ddx.knowledge.problems.Problems`), with its checks."""
 
     def __init__(self) -> None:
-        self.problems: list[str] = []
-
-    def add(self, where: str, message: str) -> None:
-        self.problems.append(f"{SETTINGS_FILE}: {where}: {message}")
+        super().__init__(Problems(), SETTINGS_FILE)
 
     def mapping(self, data: Any, where: str, keys: Iterable[str], optional: Iterable[str] = ()) -> Mapping[str, Any]:
         keys, optional = tuple(keys), tuple(optional)
@@ -196,8 +194,7 @@ def _settings(kb: KnowledgeBase, data: Any) -> Settings:
     }
     ask = check.ids(emerg.get("ask", []), "safety.emergency_causes.ask", kb.emergency_signs, "emergency sign")
     intake, intake_ask = _intake(kb, check, top.get("intake"), exhaustive)
-    if check.problems:
-        raise KnowledgeBaseError(check.problems)
+    check.raise_any()
     return Settings(
         confidence=numbers["confidence"],
         max_questions=int(numbers["max_questions"]),

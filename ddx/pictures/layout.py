@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from ..errors import EvidenceError, did_you_mean
 from ..knowledge.conditions import Condition, condition_ids
-from ..knowledge.load import KnowledgeBase, Link
+from ..knowledge.model import KnowledgeBase, Link
 from .scene import Circle, Curve, Group, Item, Line, Rect, Scene, Text, fit, text_width, wrap
 
 __all__ = ["GROUP_COLOURS", "LEVEL_COLOURS", "Selection", "group_colour", "network_scene", "select", "short_label"]

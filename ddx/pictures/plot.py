@@ -23,10 +23,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..engine.result import Contribution, DiagnosisResult
+from ..engine.result import DiagnosisResult
 from ..errors import DdxError
+from ..inference.explain import Contribution
 from ..inference.uncertainty import Sensitivity
-from ..knowledge.load import KnowledgeBase
+from ..knowledge.model import KnowledgeBase
 from .layout import LEVEL_COLOURS, group_colour, neighbours_json, network_scene, short_label
 from .scene import Line, Rect, Scene, Text, fit, text_width, to_png, to_svg, wrap
 

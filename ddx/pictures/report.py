@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from ..knowledge.load import KnowledgeBase, Link, Number
+from ..knowledge.model import KnowledgeBase, Link, Number
 
 __all__ = ["marginal_prior", "render_markdown"]
 
