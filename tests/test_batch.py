@@ -21,9 +21,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import ddx
+from ddx.batch import check_columns, score_file, score_frame
 from ddx.batch.metrics import compute_metrics
 from ddx.batch.progress import Progress
-from ddx.batch.score import check_columns, score_file, score_frame
 from ddx.cli import entry as cli
 from ddx.errors import InputFileError
 
@@ -558,7 +558,7 @@ def _not_scored(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: Any, **kwargs: Any) -> None:
         raise AssertionError("a row was scored before the path was refused")
 
-    monkeypatch.setattr("ddx.batch.score_frame", refuse)
+    monkeypatch.setattr("ddx.batch.file.score_frame", refuse)  # where score_file looks it up
 
 
 def one_line_error(capsys, code: int, *fragments: str) -> str:

@@ -23,7 +23,8 @@ from helpers import assert_cited_verbatim, needs_seeds
 import ddx
 from ddx.batch.score import score_frame
 from ddx.cli.case import explanation_text
-from ddx.clinical.next_steps import FILE, Item, NextStep, NextStepsGuide, load_guide, names_of_tests
+from ddx.clinical.next_steps import FILE, Item, NextStep, NextStepsGuide, names_of_tests
+from ddx.clinical.next_steps_file import load_guide
 from ddx.errors import KnowledgeBaseError
 from ddx.knowledge.conditions import Condition
 from ddx.knowledge.load import load_knowledge

@@ -14,8 +14,10 @@ import pytest
 import ddx
 from ddx.errors import DdxError, EvidenceError
 from ddx.knowledge.load import load_knowledge
-from ddx.pictures.layout import _crossings, _pack, network_scene, order_nodes, select, short_label
-from ddx.pictures.plot import case_picture, case_scene, network_html, network_picture
+from ddx.pictures.case_scene import case_picture, case_scene
+from ddx.pictures.layout import _crossings, _pack, order_nodes, select, short_label
+from ddx.pictures.network_scene import network_scene
+from ddx.pictures.plot import network_html, network_picture
 from ddx.pictures.scene import Group, Rect, Scene, Text, fit, to_svg, wrap
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -108,7 +108,7 @@ def case_from_csv(kb: KnowledgeBase, path: str | Path, case_id: str) -> CaseInpu
         the closest id), an unknown case id (with the closest one), or a cell
         that is not an answer.
     """
-    from ..batch.score import check_columns  # the batch contract's header check, shared
+    from ..batch.read import check_columns  # the batch contract's header check, shared
 
     source = Path(path)
     if not source.is_file():

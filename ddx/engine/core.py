@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..clinical import rules as rule_layer
-from ..clinical.next_steps import NextStepsGuide, build_steps, load_guide
+from ..clinical.next_steps import NextStepsGuide, build_steps
+from ..clinical.next_steps_file import load_guide
 from ..clinical.triage import Margin, margin, most_urgent, network_disposition
 from ..errors import EvidenceError, did_you_mean
 from ..inference import uncertainty

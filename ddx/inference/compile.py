@@ -31,8 +31,6 @@ __all__ = [
     "log_common",
     "point_params",
 ]
-
-
 _LETTERS = "acdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"  # "b" is the batch axis
 
 

@@ -24,23 +24,13 @@ from .compile import CompiledModel
 
 #: Positive findings with at most this many parents enter as one table; more as a chain.
 _TABLE = 3
-
-
 _LETTERS = "acdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"  # "b" is the batch axis
-
-
 #: Einsums of at least this many numbers (cases x points of the union) take numpy's optimised route.
 _PAIRWISE = 2**14
-
-
 #: Plans (about 100 KiB each) and risk-factor factors kept per model, least recently used dropped first.
 _KEPT = 2048
-
-
 #: A table's placeholder for a key it does not hold (None can be a value).
 _MISSING = object()
-
-
 #: The batch size the pairwise paths are planned for (the path hardly depends on it).
 _BATCH = 256
 

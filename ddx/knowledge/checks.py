@@ -10,19 +10,13 @@ from typing import Any, TypeGuard
 from .problems import Problems
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
-
-
 _SECTIONS = {
     "causes": "cause",
     "findings": "finding",
     "risk_factors": "risk_factor",
     "emergency_signs": "emergency_sign",
 }
-
-
 _NUMBER_FIELDS = {"value", "range", "basis", "file", "section", "phrase", "term", "rationale", "note"}
-
-
 _LINK_FIELDS = _NUMBER_FIELDS | {"when"}
 
 

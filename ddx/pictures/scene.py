@@ -151,9 +151,6 @@ def _texts(items: Sequence[Item]) -> Iterator[str]:
             yield from _texts(item.items)
 
 
-# --------------------------------------------------------------------------- text measures
-
-
 def text_width(text: str, size: float, bold: bool = False) -> float:
     """The approximate width in pixels of ``text`` at font size ``size`` (layout only)."""
     ems = sum(0.69 if c.isupper() else 0.32 if c in " .,:;'|!il" else 0.6 for c in text)
@@ -173,9 +170,6 @@ def fit(text: str, width: float, size: float) -> str:
 def wrap(text: str, width: float, size: float) -> list[str]:
     """``text`` broken into lines of at most ``width`` pixels."""
     return textwrap.wrap(text, max(8, int(width / (size * _CHAR_WIDTH)))) or [""]
-
-
-# --------------------------------------------------------------------------- SVG
 
 
 def _n(x: float) -> str:
@@ -264,9 +258,6 @@ def to_svg(scene: Scene, *, standalone: bool = True, css: str = "") -> str:
         _svg_item(item, out, "  ")
     out.append("</svg>")
     return "\n".join(out) + "\n"
-
-
-# --------------------------------------------------------------------------- PNG (matplotlib)
 
 
 def to_png(scene: Scene, path: str | Path, scale: float = 1.0, palette: bool = True) -> None:

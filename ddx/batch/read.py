@@ -1,0 +1,287 @@
+"""Reading a batch: the header checked against the knowledge, every cell read into a case or a row error.
+
+Row numbers in messages count data rows from 1 (the header is not a row).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..clinical.failsafe import emergency_rules
+from ..errors import InputFileError, did_you_mean
+from ..knowledge.conditions import Rule
+from ..knowledge.model import TRIAGE_LEVELS, KnowledgeBase
+from ..knowledge.values import parse_answer
+from .csvscan import ID_COLUMN, MAX_LISTED, duplicates_message
+
+__all__ = ["RESERVED", "Case", "Columns", "RowError", "cause_aliases", "check_columns", "read_chunks"]
+
+GOLD_CAUSE, GOLD_TRIAGE, GOLD_RANK = "gold_cause", "gold_triage", "gold_rank"
+#: Input columns that are not evidence ids.
+RESERVED = (ID_COLUMN, "age", "sex", GOLD_CAUSE, GOLD_TRIAGE)
+ANSWER_HELP = "use yes/no or leave blank (also 1/0, true/false, y/n)"
+
+
+class _Invalid:
+    """Marks a cell that could not be read."""
+
+
+_INVALID = _Invalid()
+
+
+@dataclass(frozen=True)
+class Columns:
+    """The roles of an input file's columns."""
+
+    evidence: tuple[str, ...]
+    age: bool
+    sex: bool
+    gold_cause: bool
+    gold_triage: bool
+
+
+def check_columns(kb: KnowledgeBase, columns: Sequence[str], where: str = "input") -> Columns:
+    """Check an input header against the model and sort the columns by role.
+
+    Parameters
+    ----------
+    kb
+        The knowledge base (``engine.kb``).
+    columns
+        The column names, in file order.
+    where
+        The file name, to start the message with.
+
+    Returns
+    -------
+    Columns
+        The evidence columns and which optional columns are present.
+
+    Raises
+    ------
+    InputFileError
+        Naming every problem: no ``case_id`` column, a blank or repeated
+        column name, an unknown column (with the closest known id), a cause
+        or the sex node given as an evidence column.
+    """
+    problems = [*_structure_problems(columns), *(p for c in columns if (p := _column_problem(kb, c)))]
+    if problems:
+        if len(problems) == 1:
+            raise InputFileError(f"{where}: {problems[0]}")
+        raise InputFileError("\n  ".join([f"{where}: {len(problems)} problems in the header:", *problems]))
+    present = set(columns)
+    return Columns(
+        evidence=tuple(c for c in columns if c not in RESERVED),
+        age="age" in present,
+        sex="sex" in present,
+        gold_cause=GOLD_CAUSE in present,
+        gold_triage=GOLD_TRIAGE in present,
+    )
+
+
+def _structure_problems(columns: Sequence[str]) -> list[str]:
+    problems = []
+    if ID_COLUMN not in columns:
+        hint = ""
+        if len(columns) == 1 and any(sep in columns[0] for sep in "\t;|"):
+            hint = "; the header has one column: is the file comma-separated?"
+        found = ", ".join(repr(c) for c in columns[:MAX_LISTED])
+        problems.append(f"no '{ID_COLUMN}' column (found {found}){did_you_mean(ID_COLUMN, columns)}{hint}")
+    blank = [str(i + 1) for i, c in enumerate(columns) if not c]
+    if blank:
+        problems.append(f"column {', '.join(blank)} of the header has no name")
+    counts = Counter(c for c in columns if c)
+    repeated = [c for c, n in counts.items() if n > 1]
+    if repeated:
+        problems.append(f"column {', '.join(repr(c) for c in repeated)} appears more than once")
+    return problems
+
+
+def _column_problem(kb: KnowledgeBase, column: str) -> str | None:
+    if not column or column in RESERVED:
+        return None
+    node_id = kb.merges[column].into if column in kb.merges else column
+    node = kb.nodes.get(node_id)
+    if node is None:
+        known = [*RESERVED, *kb.evidence_ids, *(m for m, e in kb.merges.items() if e.into in kb.evidence_ids)]
+        return (
+            f"unknown column '{column}'{did_you_mean(column, known)}; a column is case_id, age, sex, "
+            f"gold_cause, gold_triage or an evidence id of the model (kb_version {kb.kb_version})"
+        )
+    if node.kind == "cause":
+        return f"column '{column}' is a cause, not evidence; put the expected cause in the gold_cause column"
+    if node_id == kb.sex_node:
+        return f"column '{column}' is the sex node; give sex in the 'sex' column as female or male"
+    return None
+
+
+def _as_text(column: pd.Series) -> list[str]:
+    """Cells as text; missing cells (NaN, None) become blank."""
+    return ["" if _missing(v) else str(v) for v in column.tolist()]
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+
+
+def _check_unique_ids(ids: Sequence[str]) -> None:
+    rows: dict[str, list[int]] = {}
+    for row, case_id in enumerate(ids, start=1):
+        if case_id.strip():
+            rows.setdefault(case_id, []).append(row)
+    repeated = {k: v for k, v in rows.items() if len(v) > 1}
+    if repeated:
+        raise InputFileError(duplicates_message("input", repeated))
+
+
+def _check_blank_ids(ids: Sequence[str], problems: list[list[str]]) -> None:
+    for position, case_id in enumerate(ids):
+        if not case_id.strip():
+            problems[position].append("column 'case_id': blank; every row needs a case_id")
+
+
+Reader = Callable[[str], Any]
+
+
+def _read_column(cells: Sequence[str], column: str, reader: Reader, problems: list[list[str]]) -> list[Any]:
+    """Read each distinct cell once; a reader returns a value or raises ``ValueError`` with the reason."""
+    values: dict[str, Any] = {}
+    reasons: dict[str, str] = {}
+    for cell in set(cells):
+        try:
+            values[cell] = reader(cell)
+        except ValueError as exc:
+            values[cell] = _INVALID
+            reasons[cell] = f"column '{column}': {exc}"
+    out = [values[cell] for cell in cells]
+    if reasons:
+        for position, cell in enumerate(cells):
+            if cell in reasons:
+                problems[position].append(reasons[cell])
+    return out
+
+
+def _read_answer(cell: str) -> bool | None:
+    if not cell.strip():
+        return None
+    value = parse_answer(cell)
+    if value is None:
+        raise ValueError(f"{cell!r} is not an answer; {ANSWER_HELP}")
+    return value
+
+
+def _read_age(cell: str) -> float | None:
+    if not cell.strip():
+        return None
+    try:
+        value = float(cell)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise ValueError(f"{cell!r} is not a number of years")
+    return value
+
+
+def _read_sex(cell: str) -> str | None:
+    return cell.strip() or None  # the engine checks the value against the model's states
+
+
+def _gold_reader(kb: KnowledgeBase) -> Reader:
+    nodes = cause_aliases(kb)
+
+    def read(cell: str) -> str | None:
+        cause = cell.strip()
+        if not cause:
+            return None
+        if cause not in nodes:
+            raise ValueError(f"unknown cause '{cause}'{did_you_mean(cause, list(nodes))}")
+        return nodes[cause]
+
+    return read
+
+
+def cause_aliases(kb: KnowledgeBase) -> dict[str, str]:
+    """Every id accepted as a gold cause -> its cause node (causes, and merged ids of causes)."""
+    causes = set(kb.causes)
+    return {**{c: c for c in kb.causes}, **{m: e.into for m, e in kb.merges.items() if e.into in causes}}
+
+
+def _read_triage(cell: str) -> str | None:
+    level = cell.strip().lower()
+    if not level:
+        return None
+    if level not in TRIAGE_LEVELS:
+        raise ValueError(
+            f"unknown triage level {cell!r}{did_you_mean(level, TRIAGE_LEVELS)}; levels are {', '.join(TRIAGE_LEVELS)}"
+        )
+    return level
+
+
+@dataclass(frozen=True)
+class Case:
+    """One row's evidence, ready for ``engine.diagnose``."""
+
+    evidence: dict[str, bool]
+    age: float | None
+    sex: str | None
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A row that cannot be scored: its message, and the emergency rules its readable answers meet."""
+
+    message: str
+    emergency: tuple[Rule, ...] = ()
+
+
+def _readable(value: Any) -> Any:
+    return None if value is _INVALID else value
+
+
+def _cases(
+    kb: KnowledgeBase,
+    names: Sequence[str],
+    answers: Sequence[Sequence[Any]],
+    ages: Sequence[Any] | None,
+    sexes: Sequence[Any] | None,
+    problems: Sequence[Sequence[str]],
+) -> list[Case | RowError]:
+    """The case of each row; for a row that already has a problem, its error (with the fail safe's rules)."""
+    rows = zip(*answers, strict=True) if answers else ((),) * len(problems)
+    cases: list[Case | RowError] = []
+    for position, row in enumerate(rows):
+        evidence = {name: value for name, value in zip(names, row, strict=True) if isinstance(value, bool)}
+        age = _readable(ages[position]) if ages is not None else None
+        sex = _readable(sexes[position]) if sexes is not None else None
+        if problems[position]:
+            cases.append(RowError("; ".join(problems[position]), emergency_rules(kb, evidence, age, sex)))
+        else:
+            cases.append(Case(evidence, age, sex))
+    return cases
+
+
+def read_chunks(source: Path, header: list[str], chunk_size: int) -> Iterator[pd.DataFrame]:
+    """The data rows of ``source`` as text-only frames of at most ``chunk_size`` rows."""
+    reader = pd.read_csv(
+        source,
+        dtype=str,
+        keep_default_na=False,
+        na_filter=False,
+        encoding="utf-8-sig",
+        header=0,
+        names=header,
+        index_col=False,
+        chunksize=chunk_size,
+    )
+    with reader:
+        try:
+            yield from reader
+        except (pd.errors.ParserError, ValueError) as exc:  # the first pass let through what pandas refuses
+            raise InputFileError(f"{source}: cannot read the CSV: {exc}") from None

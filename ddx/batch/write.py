@@ -1,0 +1,185 @@
+"""Writing a batch: formula cells escaped, rows appended as CSV, outputs replaced only when a run succeeds.
+
+Text cells that a spreadsheet would run as a formula (starting with ``=``,
+``+``, ``-``, ``@``, a tab or a carriage return) are written with a leading
+``'`` so that they show as text (CSV injection, OWASP). Every output path is
+checked before any row is scored: it must not name the input or another
+output, nor be a folder, and its temporary file must be creatable. An output
+is written to ``.NAME.<pid>.partial`` beside it and renamed at the end;
+partial files of runs that died are removed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import glob
+import os
+import re
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+import pandas as pd
+
+from ..errors import InputFileError
+
+__all__ = ["FLOAT_FORMAT", "FORMULA_STARTS", "escape_formula_cells"]
+
+#: How probabilities are written: enough digits to compare with the engine to 1e-9.
+FLOAT_FORMAT = "%.10g"
+#: First characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_formula_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells cannot run as spreadsheet formulas.
+
+    A text cell that starts with one of :data:`FORMULA_STARTS` gets a
+    leading ``'``, which spreadsheets show as text (OWASP's advice against
+    CSV injection). Only text columns are touched: numbers (``p_`` columns,
+    ``gold_rank``) are written as they are.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> escape_formula_cells(pd.DataFrame({"case_id": ["=1+1", "c2"], "p": [-0.5, 1.0]})).values.tolist()
+    [["'=1+1", -0.5], ['c2', 1.0]]
+    """
+    out = frame.copy()
+    for name in out.columns:
+        column = out[name]
+        if not (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
+            continue
+        try:
+            risky = column.str.startswith(FORMULA_STARTS, na=False).astype(bool)
+        except AttributeError:  # no text in the column
+            continue
+        if risky.any():
+            out[name] = column.where(~risky, "'" + column[risky])
+    return out
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """True when two paths name one file: the same resolved path, or the same inode (a hard link)."""
+    try:
+        if a.resolve() == b.resolve():
+            return True
+    except (OSError, RuntimeError):  # a loop of symbolic links: compare what they name, if anything
+        pass
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet)
+        return False
+
+
+def _check_paths(source: Path, target: Path, metrics: Path | None) -> None:
+    """Refuse, one line naming the path, every input or output path that cannot work (before any scoring)."""
+    if not source.exists():
+        raise InputFileError(f"{source}: no such file")
+    if not source.is_file():
+        raise InputFileError(f"{source}: not a file")
+    outputs = [("output", target)] + ([("metrics file", metrics)] if metrics is not None else [])
+    for what, path in outputs:
+        if path.is_dir():
+            raise InputFileError(f"{path}: is a folder; give the {what} a file name, e.g. {path / 'out.csv'}")
+        if not path.parent.is_dir():
+            raise InputFileError(f"{path}: cannot write it: folder {path.parent} does not exist")
+        if path.exists() and not stat.S_ISREG(path.stat().st_mode):
+            raise InputFileError(f"{path}: not a regular file; the {what} must be a file it can replace")
+        if _same_file(path, source):
+            raise InputFileError(f"{path}: the {what} would overwrite the input; choose another file")
+    if metrics is not None and _same_file(metrics, target):
+        raise InputFileError(f"{metrics}: the metrics file would overwrite the output {target}; choose another file")
+
+
+def _write_csv(frame: pd.DataFrame, handle: IO[str], header: bool) -> None:
+    """Append ``frame`` to the output; a chunk with a carriage return in a text cell has every field quoted.
+
+    Python's ``csv`` before 3.13 leaves a field holding a lone carriage return
+    unquoted when lines end with ``\\n``, and readers then split the row there.
+    """
+    quoting = csv.QUOTE_ALL if _has_carriage_return(frame) else csv.QUOTE_MINIMAL
+    frame.to_csv(handle, header=header, index=False, float_format=FLOAT_FORMAT, quoting=quoting)
+
+
+def _has_carriage_return(frame: pd.DataFrame) -> bool:
+    for name in frame.columns:
+        column = frame[name]
+        if pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column):
+            with contextlib.suppress(AttributeError):  # no text in the column
+                if column.str.contains("\r", regex=False, na=False).any():
+                    return True
+    return False
+
+
+def _partial_pid(path: Path, target: Path) -> int | None:
+    """The process id in the name of a partial file of ``target`` (``.NAME.<pid>.partial``), else None."""
+    match = re.fullmatch(rf"\.{re.escape(target.name)}\.([0-9]{{1,10}})\.partial", path.name)
+    return int(match.group(1)) if match else None
+
+
+def _alive(pid: int) -> bool:
+    """True unless process ``pid`` is certainly gone (so that a doubt keeps the file)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError, ValueError):  # another user's process, or not a process id
+        return True
+    return True
+
+
+def _remove_stale_partials(target: Path) -> list[Path]:
+    """Remove the partial files of ``target`` left by runs that died (SIGKILL, power loss); return them.
+
+    Only regular files named ``.NAME.<pid>.partial`` beside ``target``, owned
+    by this user, whose process no longer exists, are removed.
+    """
+    removed: list[Path] = []
+    try:
+        siblings = list(target.parent.glob(f".{glob.escape(target.name)}.*.partial"))
+    except OSError:
+        return removed
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    for path in siblings:
+        pid = _partial_pid(path, target)
+        if pid is None or pid == os.getpid() or _alive(pid):
+            continue
+        try:
+            info = path.lstat()
+            if not stat.S_ISREG(info.st_mode) or (uid is not None and info.st_uid != uid):
+                continue
+            path.unlink()
+        except OSError:
+            continue
+        removed.append(path)
+    return removed
+
+
+@contextlib.contextmanager
+def _replacing(target: Path) -> Iterator[IO[str]]:
+    """Write to a new file beside ``target`` and move it onto ``target`` only on success.
+
+    The partial file is removed whatever stops the run (an error, Ctrl-C, or
+    a signal the command turns into an exception); stale ones of dead runs
+    are removed first.
+    """
+    _remove_stale_partials(target)
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    try:
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except FileExistsError:
+        raise InputFileError(
+            f"{target}: another run of this process is writing it ({partial} exists); wait for it or remove it"
+        ) from None
+    except OSError as exc:
+        raise InputFileError(f"{target}: cannot write it: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            yield handle
+        os.replace(partial, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            partial.unlink()
