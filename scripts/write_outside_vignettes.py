@@ -1,0 +1,552 @@
+#!/usr/bin/env python3
+"""Write examples/outside_vignettes.csv, the outside validation set of ddx.
+
+Every vignette below was coded from a published case report or teaching case
+read through the project's search tool (issue 23, item 5). Public benchmark
+datasets (MedQA, MedMCQA, MedXpertQA, MMLU, USMLE question banks and other
+multiple-choice exam items) were left out. Each case is a dict:
+
+  id          case id (prefix or_ = outside report)
+  source      authors, year, title, journal or site, and the URL or DOI as
+              the search tool returned it
+  quote       a few verbatim words from the report's presentation that the
+              codes rest on
+  yes / no    space-separated evidence ids from
+              ../shared/knowledge/inventory.yaml and clinical_extension.yaml;
+              `no` only where the report says the finding is absent or the
+              test normal; everything else stays blank (unknown)
+  age, sex    as the report gives them (blank when it does not)
+  gold_cause  the report's final diagnosis as an inventory cause id
+  gold_triage emergency / urgent / routine / self_care for the presentation
+              (the report's own setting where it names one; any emergency
+              sign or red flag present means emergency)
+
+Coding rules: only what the report says at presentation (history,
+examination, tests done then), never the final diagnosis itself; a test
+result id is yes when the test was done and abnormal, no when done and
+normal for it, blank when not done. The set was written from the sources,
+without running the engine on it.
+
+The CSV has no source or quote columns (the batch reader refuses unknown
+columns); they stay here.
+
+    python scripts/write_outside_vignettes.py          rewrite the CSV
+    python scripts/write_outside_vignettes.py --check  exit 1 if the CSV is stale
+"""
+
+# ruff: noqa: E501
+
+import csv
+import io
+import sys
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent.parent / "examples" / "outside_vignettes.csv"
+
+E, U, R, S = "emergency", "urgent", "routine", "self_care"
+
+CASES = [
+    # ---- tarsal tunnel syndrome ----
+    dict(
+        id="or_tts01",
+        source="Authors not named on the stored page; Diagnosing bilateral tarsal tunnel syndrome; The American Journal of Medicine (case presentation); http://amjmed.org/diagnosing-bilateral-tarsal-tunnel-syndrome",
+        quote="A 76-year-old-man with no history of foot trauma presented with pain and numbness in both feet for 2 years ... Numbness was noted below both ankles with spared sensation around the heels",
+        yes="both_legs foot_or_heel_numbness leg_pain long_lasting_or_frequent leg_weakness high_blood_pressure",
+        no="recent_injury_or_fall imaging_nerve_mass",
+        age=76,
+        sex="male",
+        gold_cause="tarsal_tunnel_syndrome",
+        gold_triage=R,
+    ),
+    # ---- meralgia paresthetica ----
+    dict(
+        id="or_mp01",
+        source="Case report (author named on the PMC page); 2021; Meralgia paresthetica in a 64-year-old cook; PubMed Central; https://pmc.ncbi.nlm.nih.gov/articles/PMC8633630",
+        quote="attended the General Medicine clinic with 2 months of persistent numbness and 'burning' sensation over the right anterolateral thigh",
+        yes="outer_thigh_numbness burning_sensation one_leg_only long_lasting_or_frequent",
+        no="",
+        age=64,
+        sex="female",
+        gold_cause="meralgia_paresthetica",
+        gold_triage=R,
+    ),
+    # ---- Guillain-Barre syndrome ----
+    dict(
+        id="or_gbs01",
+        source="Authors of Mashhad University of Medical Sciences; Guillain-Barre' Syndrome: A Case Report; International Journal of Hospital Research; http://ijhr.iums.ac.ir/article_5749.html",
+        quote="inability to walk and having a progressive muscle involvement of the lower extremities upwards ... during just one day before hospitalization",
+        yes="unable_to_move_or_walk leg_weakness both_legs progressive_over_days",
+        no="",
+        age=6,
+        sex="female",
+        gold_cause="guillain_barre_syndrome",
+        gold_triage=E,
+    ),
+    # ---- vitamin B12 deficiency ----
+    dict(
+        id="or_b12_01",
+        source="Case report, BMC Research Notes 2015 (vitamin B12 deficiency in a strict vegetarian); https://link.springer.com/10.1186/s13104-015-1437-9",
+        quote="strict vegetarian for the past 20 years ... 1 month's history of numbness and tingling of both lower limbs with unsteadiness of gait, without complaints of urinary or fecal incontinence",
+        yes="both_legs loss_of_balance poor_diet_or_vitamin_deficiency reduced_vibration_or_position_sense",
+        no="loss_of_bladder_or_bowel_control diabetes high_blood_pressure heavy_alcohol_use vomiting_or_diarrhoea",
+        age=66,
+        sex="female",
+        gold_cause="vitamin_mineral_imbalance",
+        gold_triage=U,
+    ),
+    dict(
+        id="or_b12_02",
+        source="Society of Hospital Medicine abstract; Early treatment of subacute combined degeneration of the spinal cord in pernicious anemia will improve the outcome; SHM Abstracts; https://shmabstracts.org/abstract/early-treatment-of-subacute-combined-degeneration-of-the-spinal-cord-in-pernicious-anemia-will-improve-the-outcome/",
+        quote="presented to the emergency room complaining of two weeks history of upper and lower extremity numbness and stiffness ... impaired position sense, impaired vibration sense",
+        yes="arm_or_hand_symptoms both_legs fatigue reduced_vibration_or_position_sense macrocytic_anaemia b12_low",
+        no="",
+        age=45,
+        sex="male",
+        gold_cause="pernicious_anaemia",
+        gold_triage=E,
+    ),
+    dict(
+        id="or_b12_03",
+        source="Case Reports in Neurology (Karger) 2020; A Case of Subacute Combined Degeneration of Spinal Cord ...; https://karger.com/crn/article/12/1/27/88334/A-Case-of-Subacute-Combined-Degeneration-of-Spinal",
+        quote="admitted to our hospital with a 2-year history of worsening mild weakness, numbness in bilateral lower limbs, and gait disturbance ... no abnormal findings on spinal cord MRI",
+        yes="both_legs leg_weakness loss_of_balance long_lasting_or_frequent b12_low",
+        no="mri_spinal_cord_inflammation mri_demyelinating_lesions",
+        age=45,
+        sex="female",
+        gold_cause="vitamin_mineral_imbalance",
+        gold_triage=U,
+    ),
+    # ---- cauda equina (herniated disc) ----
+    dict(
+        id="or_ces01",
+        source="Ciftci H, Ozgonul A, Sogut O, Savas M; 2010; Incomplete Cauda Equina Syndrome Presenting with Acute Urinary Retention in the Emergency Department; Hong Kong Journal of Emergency Medicine; DOI 10.1177/102490791001700513 (https://zendy.io/pdf-viewer/10.1177/102490791001700513)",
+        quote="presented to our emergency department with acute onset of low back pain, saddle (perineal) anaesthesia, urinary retention and constipation without motor deficit or sciatica",
+        yes="back_pain saddle_numbness new_difficulty_passing_urine mri_lumbar_root_compression",
+        no="leg_weakness radiates_from_lower_back_down_leg",
+        age="",
+        sex="",
+        gold_cause="herniated_disc",
+        gold_triage=E,
+    ),
+    # ---- peripheral artery disease (acute limb ischaemia) ----
+    dict(
+        id="or_pad01",
+        source="The Art of Urgent Care (teaching blog); A Numb Leg; https://art-of-urgent-care.ghost.io/a-numb-leg",
+        quote="An 87 yr man presented to an urgent care clinic with a vague 'numbness' of his L leg ... unable to walk ... pale and cold below the knee ... no pedal pulses",
+        yes="one_leg_only unable_to_move_or_walk leg_weakness foot_drop leg_color_shape_or_temperature_change cold_lower_legs absent_foot_pulses high_blood_pressure atrial_fibrillation",
+        no="back_pain",
+        age=87,
+        sex="male",
+        gold_cause="peripheral_artery_disease",
+        gold_triage=E,
+    ),
+    # ---- transverse myelitis ----
+    dict(
+        id="or_tm01",
+        source="Reder AT; Transverse myelitis, clinical vignette; MedMerits (MedLink Neurology); http://www.medmerits.com/index.php/article/transverse_myelitis/P3",
+        quote="developed a minor 'cold,' and 10 days later noticed tingling in the middle of his trunk ... paresthesias in his feet ... profound weakness of both legs and urinary retention",
+        yes="recent_infection both_legs leg_weakness progressive_over_days new_difficulty_passing_urine sensory_level_on_trunk mri_spinal_cord_inflammation",
+        no="csf_oligoclonal_bands csf_high_protein_normal_cells",
+        age=30,
+        sex="male",
+        gold_cause="transverse_myelitis",
+        gold_triage=E,
+    ),
+    dict(
+        id="or_tm02",
+        source="Preston DC; 2006; Transverse Myelitis - Case 2; Case Western Reserve University neurology teaching cases; http://case.edu/med/neurology/NR/Transverse_myelitis2.htm",
+        quote="A 25 year-old woman presented with paresthesias of the arms and legs for two weeks ... Other than increased reflexes, the neurological examination was normal",
+        yes="arm_or_hand_symptoms both_legs brisk_reflexes_or_spasticity",
+        no="leg_weakness",
+        age=25,
+        sex="female",
+        gold_cause="transverse_myelitis",
+        gold_triage=U,
+    ),
+    dict(
+        id="or_tm03",
+        source="Shiraz University of Medical Sciences authors; COVID-19-associated transverse myelitis: a case report; Iranian Journal of Medical Sciences; https://ijms.sums.ac.ir/article_48443.html",
+        quote="infected with Coronavirus Disease 2019 ... suffered from sudden onset of paraplegia, and urinary retention, and had a T6-T7 sensory level",
+        yes="recent_infection sudden_severe_onset both_legs leg_weakness unable_to_move_or_walk new_difficulty_passing_urine sensory_level_on_trunk",
+        no="",
+        age=39,
+        sex="male",
+        gold_cause="transverse_myelitis",
+        gold_triage=E,
+    ),
+    dict(
+        id="or_tm04",
+        source="Case report; Transverse myelitis with preexisting spinal canal stenosis; BioMedicine (Taiwan) vol 10 iss 1 article 6; https://www.biomedicinej.com/biomedicine/vol10/iss1/6/",
+        quote="presented to our spine clinic with acute onset unilateral lower limb weakness associated with urinary retention ... MR imaging showed only mild spinal canal stenosis",
+        yes="one_leg_only leg_weakness new_difficulty_passing_urine",
+        no="mri_lumbar_root_compression",
+        age=48,
+        sex="male",
+        gold_cause="transverse_myelitis",
+        gold_triage=E,
+    ),
+    # ---- seafood toxin (ciguatera) ----
+    dict(
+        id="or_sft01",
+        source="Chretien JH, Fermaglich J, Garagusi VF; 1981; Ciguatera Poisoning: Presentation as a Neurologic Disorder; Arch Neurol 38(12):783; doi:10.1001/archneur.1981.00510120083017 (https://jamanetwork.com/journals/jamaneurology/article-abstract/580350)",
+        quote="severe bilateral pain in the anterior portion of the thighs, and in the calf ... tingling and numbness in his fingertips ... His gums were affected by similar paresthesias ... eaten an evening meal of grouper",
+        yes="both_legs leg_pain arm_or_hand_symptoms face_or_mouth_numbness recent_seafood_meal vomiting_or_diarrhoea long_lasting_or_frequent",
+        no="",
+        age=23,
+        sex="male",
+        gold_cause="seafood_toxin",
+        gold_triage=R,
+    ),
+    dict(
+        id="or_sft02",
+        source="Case report; 61-year-old woman - nausea - paresthesia - cold allodynia - Dx?; The Journal of Family Practice (MDedge); https://hospitalist.qa00.mdedge.com/familymedicine/article/253659/immunology",
+        quote="she ate various fish in local restaurants ... nausea, diarrhea, dizziness, headache ... cold objects and beverages felt uncomfortably hot ... paresthesia down her spine",
+        yes="recent_seafood_meal vomiting_or_diarrhoea dizziness headache itching hot_cold_reversal long_lasting_or_frequent",
+        no="tsh_high autoantibodies_positive b12_low macrocytic_anaemia",
+        age=61,
+        sex="female",
+        gold_cause="seafood_toxin",
+        gold_triage=R,
+    ),
+    # ---- frostbite ----
+    dict(
+        id="or_frb01",
+        source="MidlevelU; Case Study of the Week: Frostbite (teaching case); https://www.midlevelu.com/blog/case-study-week-frostbite",
+        quote="A homeless 58 year old male presents to your ER with complaints of pain and swelling in his feet bilaterally ... sleeping on the streets during the recent snowstorm",
+        yes="both_legs leg_pain leg_swelling cold_exposure leg_color_shape_or_temperature_change heavy_alcohol_use high_blood_pressure",
+        no="",
+        age=58,
+        sex="male",
+        gold_cause="frostbite",
+        gold_triage=E,
+    ),
+    dict(
+        id="or_frb02",
+        source="Schimelpfenig T; 2019; Case Study: Is That Frostbite?; NOLS blog (wilderness medicine teaching case); http://blog.nols.edu/2019/01/24/case-study-is-that-frostbite",
+        quote="toes that are pale and numb ... All ten toes are numb, pale, and cold to the touch ... There is a good pedal pulse and they can move their toes",
+        yes="both_legs foot_or_heel_numbness cold_exposure leg_color_shape_or_temperature_change cold_lower_legs",
+        no="absent_foot_pulses leg_weakness",
+        age=20,
+        sex="",
+        gold_cause="frostbite",
+        gold_triage=E,
+    ),
+    # ---- hypothyroidism ----
+    dict(
+        id="or_hyp01",
+        source="OBIMED; 2018; ETF Clinical Cases: Peripheral Neuropathy Secondary to Untreated Hypothyroidism, Clinical Case I; https://www.obimed.com/blog/2018/08/02/etf-clinical-cases-peripheral-neuropathy-secondary-to-untreated-hypothyroidism/",
+        quote="A 62 y/o male with untreated hypothyroidism ... progressively worsening paresthesia and numbness in the forefoot bilaterally of a one year duration ... TSH was elevated",
+        yes="known_thyroid_disease both_legs foot_or_heel_numbness long_lasting_or_frequent reduced_vibration_or_position_sense tsh_high",
+        no="diabetes heavy_alcohol_use b12_low",
+        age=62,
+        sex="male",
+        gold_cause="hypothyroidism",
+        gold_triage=R,
+    ),
+    dict(
+        id="or_hyp02",
+        source="OBIMED; 2018; ETF Clinical Cases: Peripheral Neuropathy Secondary to Untreated Hypothyroidism, Clinical Case II; https://www.obimed.com/blog/2018/08/02/etf-clinical-cases-peripheral-neuropathy-secondary-to-untreated-hypothyroidism/",
+        quote="A 54 y/o male with undiagnosed hypothyroidism presented with progressive numbness in the toes over past 1-2 years ... TSH was elevated and Free T4 was below norm",
+        yes="foot_or_heel_numbness long_lasting_or_frequent tsh_high",
+        no="diabetes heavy_alcohol_use glucose_or_hba1c_high b12_low",
+        age=54,
+        sex="male",
+        gold_cause="hypothyroidism",
+        gold_triage=R,
+    ),
+    dict(
+        id="or_hyp03",
+        source="Marcalo J, Araujo A, Faria C, Wessling A, Carvalho MR, Nobre E, Bugalho MJ; 2017; Peripheral neuropathy in hypothyroidism - about a clinical case; Endocrine Abstracts 49 EP1340; DOI 10.1530/endoabs.49.EP1340 (https://www.endocrine-abstracts.org/ea/0049/ea0049ep1340.htm)",
+        quote="one-year history of progressive weakness of both lower extremities ... 20-year history of hypothyroidism ... type 2 diabetes medicated with metformin ... lost her ability to walk",
+        yes="both_legs leg_weakness unable_to_move_or_walk long_lasting_or_frequent known_thyroid_disease diabetes metformin_or_acid_suppressant_use tsh_high",
+        no="b12_low mri_lumbar_root_compression",
+        age=58,
+        sex="female",
+        gold_cause="hypothyroidism",
+        gold_triage=E,
+    ),
+    dict(
+        id="or_hyp04",
+        source="Penza P, Lombardi R, Camozzi F, Ciano C, Lauria G; 2009; Painful neuropathy in subclinical hypothyroidism: clinical and neuropathological recovery after hormone replacement therapy; Neurological Sciences 30(2):149-151; https://link.springer.com/article/10.1007%2Fs10072-009-0026-x",
+        quote="a 60-year-old woman complaining of severe burning feet for 3 months. A neurological examination showed absent Achilles tendon reflexes",
+        yes="burning_sensation both_legs foot_or_heel_numbness reduced_or_absent_reflexes tsh_high",
+        no="",
+        age=60,
+        sex="female",
+        gold_cause="hypothyroidism",
+        gold_triage=R,
+    ),
+    dict(
+        id="or_hyp05",
+        source="Case report; 2021; severe hypothyroidism from autoimmune thyroiditis with myopathy and neuropathy; Case Reports in Endocrinology (Hindawi) 2021:5525156; https://www.hindawi.com/journals/crie/2021/5525156/",
+        quote="presented with a 2-year history of progressive fatigue, upper and lower limb weakness, myalgia, and intermittent paraesthesia ... lower limb areflexia",
+        yes="fatigue leg_weakness long_lasting_or_frequent reduced_or_absent_reflexes tsh_high ncs_demyelinating",
+        no="",
+        age=30,
+        sex="male",
+        gold_cause="hypothyroidism",
+        gold_triage=R,
+    ),
+    dict(
+        id="or_hyp06",
+        source="Pascoal AG, Moreira EL, de Faria AG, Leite SFB, Pinto IHGP, Magalhaes JE, Diniz ET, Canuto JMP, Canuto VMP, Ferreira SMS; Hypothyroid polyneuropathy in a patient with autoimmune polyglandular syndrome type 2: case report; Arquivos Brasileiros de Endocrinologia e Metabologia; https://www.scielo.br/j/abem/a/Vs8g9Z5Hv6xThrx69XrtKVq/abstract/?format=html&lang=en",
+        quote="slowly progressive paresthesias and weakness affecting all four limbs, and associated with frequent drowsiness, weakness, cold intolerance, dizziness ... global, deep, and symmetrical hyporeflexia",
+        yes="arm_or_hand_symptoms both_legs leg_weakness fatigue cold_intolerance_or_weight_gain dizziness reduced_or_absent_reflexes long_lasting_or_frequent",
+        no="",
+        age=41,
+        sex="male",
+        gold_cause="hypothyroidism",
+        gold_triage=U,
+    ),
+    # ---- systemic lupus erythematosus ----
+    dict(
+        id="or_sle01",
+        source="Rai VM, Shenoi SD, Pai SB, Choondlal VJ; 2005; Systemic Lupus Erythematosus (SLE) presenting with peripheral neuropathy: A rare occurrence; Dermatology Online Journal 11(3):43; https://escholarship.org/uc/item/9264j50k",
+        quote="multiple joint pains for 10 years, hyperpigmented skin lesions on face with photosensitivity ... tingling and numbness of the lower and upper extremities of 3 weeks duration",
+        yes="joint_pain_or_swelling rash arm_or_hand_symptoms both_legs leg_weakness autoantibodies_positive",
+        no="",
+        age=34,
+        sex="male",
+        gold_cause="systemic_lupus_erythematosus",
+        gold_triage=U,
+    ),
+    dict(
+        id="or_sle02",
+        source="Navinan MR, Piranavan P, Akram AUA, Yudhishdran J, Kandeepan T, Kulatunga A; 2014; Sensory neuronopathy complicating systemic lupus erythematosus: a case report; Journal of Medical Case Reports 8:141; doi 10.1186/1752-1947-8-141 (https://docksci.com/sensory-neuronopathy-complicating-systemic-lupus-erythematosus-a-case-report_5ad8326fd64ab24f69272af1.html)",
+        quote="progressively worsening numbness over a period of 4 months involving both the upper and lower limbs symmetrically ... Her vibration sense was impaired, and her reflexes were diminished",
+        yes="arm_or_hand_symptoms both_legs long_lasting_or_frequent reduced_vibration_or_position_sense reduced_or_absent_reflexes joint_pain_or_swelling autoantibodies_positive",
+        no="",
+        age=32,
+        sex="female",
+        gold_cause="systemic_lupus_erythematosus",
+        gold_triage=U,
+    ),
+    dict(
+        id="or_sle03",
+        source="Pablo JPD, Norden J, Quilisadio JE; iTremble: A Case Report of Diffuse Peripheral Polyneuropathy secondary to Systemic Lupus Erythematosus; Philippine College of Physicians Southern Mindanao Chapter; https://studylib.net/doc/25401518/diffuse-peripheral-polyneuropathy-secondary-to-sle",
+        quote="numbness both upper and lower extremities which was described as an ascending tingling sensation starting on the fingertips and toes ... gait instability",
+        yes="arm_or_hand_symptoms both_legs starts_in_toes_moves_up loss_of_balance leg_weakness reduced_vibration_or_position_sense reduced_or_absent_reflexes autoantibodies_positive",
+        no="",
+        age=34,
+        sex="female",
+        gold_cause="systemic_lupus_erythematosus",
+        gold_triage=U,
+    ),
+    # ---- femoral nerve damage ----
+    dict(
+        id="or_fem01",
+        source="Case report; Idiopathic femoral nerve palsy - a case report; European Journal of Medical Case Reports; DOI 10.24911/ejmcr/173-1597591338 (https://drugrepocentral.scienceopen.com/hosted-document?doi=10.24911%2Fejmcr%2F173-1597591338)",
+        quote="A 39-year-old man presented with weakness and thinning in the right leg and numbness, burning, and tingling in the medial of the right lower extremity",
+        yes="one_leg_only leg_weakness burning_sensation",
+        no="",
+        age=39,
+        sex="male",
+        gold_cause="femoral_nerve_damage",
+        gold_triage=R,
+    ),
+    dict(
+        id="or_fem02",
+        source="Yun SI, Shin B, Jo L, Hong BY, Kim JS, Lim SH; Bilateral Femoral Neuropathy without Trauma: A Case Report; Korean Academy of Rehabilitation Medicine meeting abstract P-195; https://www.karm.or.kr/workshop/?abyear=202002&mode=green_view&sid=3046",
+        quote="took overdose of medication ... he had slept more than 24 hours. After wake up, weakness of both lower extremities had developed. Electrodiagnostic study demonstrated bilateral femoral neuropathies",
+        yes="both_legs leg_weakness after_sitting_or_lying_still on_waking_from_sleep prolonged_inactivity ncs_focal_entrapment",
+        no="",
+        age=25,
+        sex="male",
+        gold_cause="femoral_nerve_damage",
+        gold_triage=U,
+    ),
+    dict(
+        id="or_fem03",
+        source="Choi JH, Lee YT, Yoon KJ, Park CH, Hwang JT, Suh JW, Lim HS; Idiopathic isolated femoral neuropathy: case report; Korean Academy of Rehabilitation Medicine meeting abstract P-238; https://www.karm.or.kr/workshop/?abyear=202002&mode=green_view&sid=3454",
+        quote="subtle weakness of the right thigh for about 2 years. She had some difficulty only when going up and down the stairs ... no history of surgery or traumatic event",
+        yes="one_leg_only leg_weakness knee_gives_way long_lasting_or_frequent reduced_or_absent_reflexes ncs_focal_entrapment",
+        no="recent_surgery recent_injury_or_fall",
+        age=51,
+        sex="female",
+        gold_cause="femoral_nerve_damage",
+        gold_triage=R,
+    ),
+    dict(
+        id="or_fem04",
+        source="Simon KJ, Goodrich A; 1984; Femoral Neuropathy: A Case Report and Topic Review; Orthopedics 7(12); https://www.healio.com/orthopedics/journals/ortho/1984-12-7-12/%7Bea1d1a6d-4e07-49cb-a5a2-2c46875a4308%7D/femoral-neuropathy-a-case-report-and-topic-review",
+        quote="left distal anterior thigh pain and left hip pain with an event of giving way of her left knee",
+        yes="one_leg_only leg_pain knee_gives_way",
+        no="",
+        age=67,
+        sex="female",
+        gold_cause="femoral_nerve_damage",
+        gold_triage=R,
+    ),
+    # ---- sciatica / herniated disc ----
+    dict(
+        id="or_sci01",
+        source="Lebanese Society (lea-lb.org) teaching case; Low back pain with sciatica, case presentation; http://lea-lb.org/eventsDetails.aspx?type=conference&eventid=59",
+        quote="low back pain of acute onset that was complicated by pain radiating down his right leg ... recent spell of gardening ... numbness and tingling of the right foot ... right ankle jerk was reduced",
+        yes="back_pain radiates_from_lower_back_down_leg one_leg_only leg_pain foot_or_heel_numbness leg_weakness reduced_or_absent_reflexes recent_physical_activity",
+        no="",
+        age=27,
+        sex="male",
+        gold_cause="sciatica",
+        gold_triage=R,
+    ),
+    # ---- deep vein thrombosis ----
+    dict(
+        id="or_dvt01",
+        source="Masuda E; Calf Vein Thrombosis (or Tibial DVT), Case 1; Thoracic Key (book chapter teaching case); https://thoracickey.com/calf-vein-thrombosis-or-tibial-dvt",
+        quote="A 76-year-old male patient with active colon cancer presents with severe left leg calf pain and swelling for 5 days. He has no shortness of breath, chest pain",
+        yes="one_leg_only leg_pain leg_swelling active_cancer",
+        no="difficulty_breathing chest_pain previous_blood_clot",
+        age=76,
+        sex="male",
+        gold_cause="deep_vein_thrombosis",
+        gold_triage=U,
+    ),
+    dict(
+        id="or_dvt02",
+        source="Masuda E; Calf Vein Thrombosis (or Tibial DVT), Case 2; Thoracic Key (book chapter teaching case); https://thoracickey.com/calf-vein-thrombosis-or-tibial-dvt",
+        quote="A 50-year-old female with mild right calf pain and swelling 1 week after undergoing right knee arthroscopy. She has no chest symptoms",
+        yes="one_leg_only leg_pain leg_swelling recent_surgery",
+        no="difficulty_breathing chest_pain previous_blood_clot",
+        age=50,
+        sex="female",
+        gold_cause="deep_vein_thrombosis",
+        gold_triage=U,
+    ),
+    # ---- multiple sclerosis ----
+    dict(
+        id="or_ms01",
+        source="DeWitt DE; Case Study 1: My Feet Are Numb (Isla); Washington State University CLIN 530 Virtual Neurology; https://learning.medicine.wsu.edu/clin530/virtual-neurology/4-ms/case-1",
+        quote="presents to the ED with 6 days of bilateral ascending numbness that started in her feet ... Nine months ago, she had some painless left foot numbness ... resolved",
+        yes="both_legs starts_in_toes_moves_up progressive_over_days fatigue loss_of_balance coordination_difficulty previous_neurological_episodes",
+        no="",
+        age=32,
+        sex="female",
+        gold_cause="multiple_sclerosis",
+        gold_triage=E,
+    ),
+    dict(
+        id="or_ms02",
+        source="DeWitt DE; Multiple Sclerosis: Practice Cases, Patient 1 (Janelle); Washington State University CLIN 530 Virtual Neurology; https://learning.medicine.wsu.edu/clin530/virtual-neurology/4-ms/practice-cases",
+        quote="presents to the ED with 2 days of bilateral ascending numbness that started in her feet ... difficulty climbing stairs ... Six months ago she had similar symptoms ... positive plantar reflex on the right",
+        yes="both_legs starts_in_toes_moves_up progressive_over_days leg_weakness knee_gives_way coordination_difficulty previous_neurological_episodes brisk_reflexes_or_spasticity",
+        no="",
+        age=43,
+        sex="female",
+        gold_cause="multiple_sclerosis",
+        gold_triage=E,
+    ),
+    dict(
+        id="or_ms03",
+        source="Reder AT; Multiple sclerosis, clinical vignette; MedMerits (MedLink Neurology); http://www.medmerits.com/index.php/article/multiple_sclerosis/P3",
+        quote="began to stumble when walking. Her right leg was slightly stiff and weak, especially after exercise and hot showers. These symptoms developed over 3 days",
+        yes="one_leg_only leg_weakness loss_of_balance progressive_over_days fatigue mri_demyelinating_lesions csf_oligoclonal_bands",
+        no="",
+        age=28,
+        sex="female",
+        gold_cause="multiple_sclerosis",
+        gold_triage=U,
+    ),
+    dict(
+        id="or_ms04",
+        source="Kaliyaperumal D, Rithabudin ZA; Case Report: Multiple sclerosis in a 28-year-young female; Kauvery Hospital Nightingale; https://www.kauveryhospital.com/nightingale/ms-case-report-28yo-female",
+        quote="acute neurological symptoms, including giddiness, unsteadiness of gait, right lower limb numbness, and chronic diplopia",
+        yes="one_leg_only dizziness loss_of_balance vision_problems mri_demyelinating_lesions",
+        no="csf_high_protein_normal_cells",
+        age=28,
+        sex="female",
+        gold_cause="multiple_sclerosis",
+        gold_triage=E,
+    ),
+    dict(
+        id="or_ms05",
+        source="Case report; atypical relapsing-remitting multiple sclerosis undiagnosed for a decade; Austin Journal of Family Medicine 7 (id1209); https://austinpublishinggroup.com/family-medicine/fulltext/jfm-v7-id1209.php",
+        quote="two-week history of diffuse paresthesia, weakness and associated body pain ... difficulty with gait, lower extremity coordination ... recent onset of mild urinary incontinence ... There were no visual changes",
+        yes="leg_weakness coordination_difficulty loss_of_bladder_or_bowel_control overweight poor_diet_or_vitamin_deficiency",
+        no="vision_problems",
+        age=40,
+        sex="female",
+        gold_cause="multiple_sclerosis",
+        gold_triage=E,
+    ),
+    # ---- shingles ----
+    dict(
+        id="or_shg01",
+        source="Lim DW (photo case); Herpes zoster: multiple dermatomes; Consultant / Patient Care Online; https://patientcareonline.com/view/herpes-zoster-multiple-dermatomes",
+        quote="pain to an electric shock that started at the left side of the lower back and radiated to the front of the left leg. The area was also numb ... healing blisters",
+        yes="back_pain radiates_from_lower_back_down_leg one_leg_only leg_pain long_lasting_or_frequent rash band_like_rash_one_side",
+        no="",
+        age=50,
+        sex="female",
+        gold_cause="shingles",
+        gold_triage=R,
+    ),
+    dict(
+        id="or_shg02",
+        source="Heidari SF; 2019; Herpes Zoster in Lower Limb: An Unusual Case; Austin J Emergency & Crit Care Med 5(1):1066; https://austinpublishinggroup.com/emergency-critical-care-medicine/fulltext/ajeccm-v5-id1066.php",
+        quote="grouped clusters of papules and vesicles on erythematous based on the lateral, anterior and medial borders on the right thigh",
+        yes="one_leg_only rash band_like_rash_one_side",
+        no="",
+        age="",
+        sex="",
+        gold_cause="shingles",
+        gold_triage=U,
+    ),
+    dict(
+        id="or_shg03",
+        source="Case report; 2015; herpes zoster sciatica mimicking lumbar canal stenosis; BMC Research Notes; https://link.springer.com/doi/10.1186/s13104-015-1272-z",
+        quote="left-sided sciatic pain upon standing or walking for 5 min of approximately 1 month's duration ... there were no skin lesions ... no apparent motor weakness",
+        yes="one_leg_only leg_pain mri_lumbar_root_compression",
+        no="rash band_like_rash_one_side leg_weakness loss_of_bladder_or_bowel_control absent_foot_pulses",
+        age=74,
+        sex="male",
+        gold_cause="shingles",
+        gold_triage=R,
+    ),
+]
+
+TAIL = ["age", "sex", "gold_cause", "gold_triage"]
+
+
+def columns():
+    """Every evidence id used anywhere in the set, alphabetical."""
+    ids = set()
+    for case in CASES:
+        ids.update(case["yes"].split())
+        ids.update(case["no"].split())
+    return sorted(ids)
+
+
+def render():
+    ids = columns()
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["case_id", *ids, *TAIL])
+    for case in CASES:
+        yes, no = set(case["yes"].split()), set(case["no"].split())
+        clash = yes & no
+        if clash:
+            raise SystemExit(f"{case['id']}: both yes and no: {sorted(clash)}")
+        cells = ["yes" if i in yes else "no" if i in no else "" for i in ids]
+        writer.writerow([case["id"], *cells, case["age"], case["sex"], case["gold_cause"], case["gold_triage"]])
+    return buf.getvalue()
+
+
+def main(argv):
+    seen = set()
+    for case in CASES:
+        if case["id"] in seen:
+            raise SystemExit(f"duplicate case id {case['id']}")
+        seen.add(case["id"])
+    text = render()
+    if "--check" in argv:
+        if not OUT.exists() or OUT.read_text() != text:
+            print(f"{OUT} is out of date: run python scripts/write_outside_vignettes.py", file=sys.stderr)
+            return 1
+        return 0
+    OUT.write_text(text)
+    print(f"wrote {len(CASES)} cases to {OUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
