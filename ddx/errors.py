@@ -46,7 +46,7 @@ class EmergencyEvidenceError(EvidenceError):
     """The case cannot be scored, but the answers that can be read meet an emergency rule.
 
     Raised by :meth:`ddx.Engine.diagnose` in place of a plain
-    :class:`EvidenceError` (the fail safe, :mod:`ddx.failsafe`): the message
+    :class:`EvidenceError` (the fail safe, :mod:`ddx.clinical.failsafe`): the message
     starts with the emergency advice, so that a caller that prints any
     ``EvidenceError`` still shows it.
 

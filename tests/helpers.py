@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import random
 import re
 from pathlib import Path
@@ -59,3 +60,42 @@ def assert_cited_verbatim(file: str | None, section: str | None, phrase: str | N
     assert _normalise(phrase) in text, f"phrase not in {file}: {phrase!r}"
     assert _normalise(section) in text, f"section not in {file}: {section!r}"
     assert len(phrase.split()) <= MAX_PHRASE_WORDS, f"phrase longer than {MAX_PHRASE_WORDS} words: {phrase!r}"
+
+
+def settings_number(value: float) -> dict[str, Any]:
+    return {"value": value, "rationale": "test value"}
+
+
+def tiny_interview() -> dict[str, Any]:
+    """Interview settings for the tiny model: red_flag is a red flag for cause_c; a checklist of red_flag."""
+    return {
+        "stop": {
+            "confidence": settings_number(0.9),
+            "max_questions": settings_number(4),
+            "min_change_probability": settings_number(0.0),
+        },
+        "screen": {"question": "Any of these?", "signs": ["red_flag"], "rationale": "test"},
+        "safety": {
+            "on_the_list": {"top": settings_number(3), "min_probability": settings_number(0.2)},
+            "emergency_causes": {"threshold": settings_number(0.5), "ask": [], "rationale": "test"},
+            "emergency_answers": {"min_probability": settings_number(0.5)},
+            "red_flags": {"red_flag": {"causes": ["cause_c"], "rationale": "test"}},
+        },
+    }
+
+
+def tiny_with_interview(tmp_path: Path, settings: dict[str, Any] | None = None, **changes: Any) -> Any:
+    """The tiny model with interview settings (default :func:`tiny_interview`); ``model__x=...`` replaces a file."""
+    from conftest import tiny_files, write_kb
+
+    import ddx
+
+    files = copy.deepcopy(tiny_files())
+    for rel, data in changes.items():
+        files[rel.replace("__", "/") + ".yaml"] = data
+    files["model/interview.yaml"] = tiny_interview() if settings is None else settings
+    return ddx.load(write_kb(tmp_path / "tiny", files))
+
+
+#: The red flags of cauda equina syndrome in the bundled model.
+CAUDA_EQUINA_FLAGS = {"loss_of_bladder_or_bowel_control", "new_difficulty_passing_urine", "saddle_numbness"}

@@ -71,7 +71,7 @@ def score_frame(
         With a number of draws, also write each cause's posterior interval
         (``p_low_<cause>``, ``p_high_<cause>``: 5th and 95th percentiles over
         draws of the model's numbers) and ``top1_stable``, the share of draws
-        in which the top cause stays on top (see :mod:`ddx.uncertainty`).
+        in which the top cause stays on top (see :mod:`ddx.inference.uncertainty`).
     escape_formulas
         Prefix text cells that a spreadsheet would run as a formula with
         ``'`` (see :func:`escape_formula_cells`). Off by default: the frame

@@ -12,8 +12,8 @@ method once, in a rotated order; the median repeat is reported):
 - pyAgrum ``LazyPropagation`` on the XMLBIF export, the causes as targets, one
   inference object reused across cases;
 - ddx one case at a time (``Engine.diagnose``, and the bare
-  ``ddx.infer.posteriors_many`` on one case);
-- ddx batch scoring (``Engine.diagnose_many`` and ``ddx.infer.posteriors_many``
+  ``ddx.inference.quickscore.posteriors_many`` on one case);
+- ddx batch scoring (``Engine.diagnose_many`` and ``ddx.inference.quickscore.posteriors_many``
   over all cases at once).
 
 It also measures the cost and error against the number of positive findings

@@ -36,7 +36,7 @@ class _Prepared:
     """The cases of one run in every form the methods take.
 
     ``engine`` is None for the synthetic models of the size table: those are
-    scored by :mod:`ddx.infer` directly (an engine also wants each cause's
+    scored by :mod:`ddx.inference.quickscore` directly (an engine also wants each cause's
     next steps, which a synthetic copy does not have).
     """
 

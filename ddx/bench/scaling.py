@@ -143,7 +143,7 @@ def _scaling_size(
     pgmpy_cases: int = 2,
     pgmpy_budget: float = 20.0,
 ) -> list[dict[str, Any]]:
-    """Cost and error on synthetic models ``size`` times the bundled one, scored by :mod:`ddx.infer`.
+    """Cost and error on synthetic models ``size`` times the bundled one, scored by :mod:`ddx.inference.quickscore`.
 
     pyAgrum (exact: it agrees with pgmpy to 1e-12 in the main table) is the
     reference on every case; pgmpy runs on ``pgmpy_cases`` cases, and not at

@@ -188,7 +188,7 @@ def _intervals(
 
 
 def _ranking(engine: Engine, cases: Sequence[Case], repeats: int, log: Log) -> dict[str, Any]:
-    """Milliseconds to rank every unasked question of each case (``ddx.interview.rank``, what
+    """Milliseconds to rank every unasked question of each case (``ddx.engine.questions.rank``, what
     ``next_questions`` and each step of ``ddx interview`` run): per case the median of ``repeats``
     runs after one untimed run (which builds the case's plans).
     """

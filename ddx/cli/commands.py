@@ -64,7 +64,7 @@ def _raw_case(args: argparse.Namespace) -> Any:
 
 
 def _raise_kept_emergency(engine: Engine, exc: DdxError, raw: Any, age: Any, sex: Any) -> None:
-    """Raise the emergency that the readable answers of a refused case meet, if any (see :mod:`ddx.failsafe`)."""
+    """Raise the emergency that the readable answers of a refused case meet, if any (:mod:`ddx.clinical.failsafe`)."""
     from ..clinical.failsafe import emergency_error
 
     if raw is None:

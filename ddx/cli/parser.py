@@ -18,7 +18,7 @@ def _add_model(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_intervals(parser: argparse.ArgumentParser, what: str) -> None:
-    """``--intervals [DRAWS]`` and ``--seed``: draws of the model's numbers (see ddx.uncertainty)."""
+    """``--intervals [DRAWS]`` and ``--seed``: draws of the model's numbers (see ddx.inference.uncertainty)."""
     parser.add_argument(
         "--intervals",
         nargs="?",

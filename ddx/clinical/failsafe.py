@@ -1,11 +1,11 @@
 """The fail safe: the emergency rules met by the answers that can be read, whatever else is wrong.
 
-:func:`ddx.evidence.normalise` refuses a case as a whole when any answer is
+:func:`ddx.knowledge.evidence.normalise` refuses a case as a whole when any answer is
 bad (a value that is not yes or no, an age out of range, an unknown sex,
 contradictory answers). Refusing must never hide an emergency, so this module
 reads each answer on its own, skips what cannot be read, and returns the
 rules at level ``emergency`` (``model/rules.yaml``, through
-:func:`ddx.rules.fired`) that the readable answers meet. Every front end calls
+:func:`ddx.clinical.rules.fired`) that the readable answers meet. Every front end calls
 it when a case is refused: :meth:`ddx.Engine.diagnose` raises
 :class:`ddx.errors.EmergencyEvidenceError`, a batch row keeps
 ``status=error`` and still carries ``triage=emergency`` and its rules, and the

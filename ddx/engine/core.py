@@ -107,8 +107,8 @@ class Engine:
         estimate (the reference costs one query per answer). The probability
         that an unasked question is answered yes is ``exp(log P(e + yes) - log P(e))``.
         ``params`` replaces the model's numbers (one row per case, see
-        :class:`ddx.infer.Params`); the reference cannot, so then an unmet
-        tolerance raises :class:`ddx.infer.PrecisionError`.
+        :class:`ddx.inference.compile.Params`); the reference cannot, so then an unmet
+        tolerance raises :class:`ddx.inference.compile.PrecisionError`.
         """
         result = evaluate_many(self._model, [self._case(ev) for ev in evidences], params=params)
         post, log_e = result.posteriors.copy(), result.log_evidence.copy()
@@ -164,7 +164,7 @@ class Engine:
             ``"female"``, ``"male"`` or None.
         intervals
             Also draw the model's numbers ``samples`` times from their
-            documented ranges (see :mod:`ddx.uncertainty`) and report, per
+            documented ranges (see :mod:`ddx.inference.uncertainty`) and report, per
             cause, the 5th-95th percentile of its posterior and the share of
             draws that keep it in the top three (``result.intervals``).
         samples, seed
@@ -183,7 +183,7 @@ class Engine:
             When the answers that can be read still meet an emergency rule, it
             is an :class:`~ddx.errors.EmergencyEvidenceError` carrying
             ``triage == "emergency"``, ``rules_fired`` and ``advice``, and its
-            message starts with the advice (see :mod:`ddx.failsafe`).
+            message starts with the advice (see :mod:`ddx.clinical.failsafe`).
 
         Examples
         --------
@@ -246,7 +246,7 @@ class Engine:
         return uncertainty.sensitivity(self._model, self._slots, self._case(ev), self.kb.causes.index(cause), top)
 
     def triage_margin(self, result: DiagnosisResult) -> Margin | None:
-        """How close ``result`` is to the next more urgent level through the network (see :func:`ddx.triage.margin`).
+        """How close ``result`` is to a more urgent level through the network (:func:`~ddx.clinical.triage.margin`).
 
         None when the triage is already ``emergency`` or no cause could raise it.
         """
@@ -255,7 +255,7 @@ class Engine:
     def normalise(
         self, evidence: Mapping[str, Any] | None = None, age: float | None = None, sex: str | None = None
     ) -> Evidence:
-        """Check one case's answers and put them in canonical form (see :func:`ddx.evidence.normalise`)."""
+        """Check one case's answers and put them in canonical form (see :func:`ddx.knowledge.evidence.normalise`)."""
         return normalise(self.kb, evidence, age, sex)
 
     def diagnose_many(self, evidences: Sequence[Evidence]) -> list[DiagnosisResult]:
@@ -317,13 +317,13 @@ class Engine:
         )
 
     def explain(self, evidence: Evidence, cause: str) -> tuple[Contribution, ...]:
-        """Each answer's effect on ``cause`` (see :func:`ddx.explain.contributions`)."""
+        """Each answer's effect on ``cause`` (see :func:`ddx.inference.explain.contributions`)."""
         return contributions(self.kb, evidence, cause, self._posteriors)
 
     def next_questions(
         self, evidence: Mapping[str, Any] | None = None, age: float | None = None, sex: str | None = None, k: int = 5
     ) -> tuple[Question, ...]:
-        """The ``k`` unasked questions that would tell most, safety first (see :func:`ddx.interview.next_questions`)."""
+        """The ``k`` unasked questions that would tell most, safety first (:mod:`ddx.engine.questions`)."""
         from .questions import next_questions
 
         return next_questions(self, evidence, age, sex, k)

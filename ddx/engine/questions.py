@@ -119,7 +119,7 @@ def _implied(
     """The answers one answer gives: itself, and what the groups of answers imply.
 
     A yes answers no to the other ids of its exclusive groups (``model/model.yaml``);
-    a no to all but one id of an exhaustive group answers yes to the last (as :func:`ddx.evidence.implied`).
+    a no to all but one id of an exhaustive group answers yes to the last (as :func:`ddx.knowledge.evidence.implied`).
     """
     out = {node_id: value}
     if value:

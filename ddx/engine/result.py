@@ -43,7 +43,7 @@ class DiagnosisResult:
     ``triage`` is at least as urgent as that rule's level and the
     probabilities are secondary. ``next_steps`` starts with the triage
     advice and the fired rules' messages, then gives the tests and notes of
-    the leading causes (see :mod:`ddx.next_steps`).
+    the leading causes (see :mod:`ddx.clinical.next_steps`).
     """
 
     kb_version: str
@@ -83,7 +83,7 @@ class DiagnosisResult:
         return bool(self.rules_fired)
 
     def explain(self, cause_id: str) -> tuple[Contribution, ...]:
-        """Each answer's effect on ``cause_id``, largest first (see :mod:`ddx.explain`)."""
+        """Each answer's effect on ``cause_id``, largest first (see :mod:`ddx.inference.explain`)."""
         if self._explain is None:  # pragma: no cover - always set by the engine
             raise RuntimeError("this result was not made by an engine")
         return self._explain(cause_id)

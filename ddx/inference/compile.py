@@ -114,7 +114,7 @@ class CompiledModel:
     finding_index: Mapping[str, int]
     # Values derived once from the fields, shared by every thread that uses the model: each is
     # read-only once stored, and added with one atomic dict.setdefault (never a check, then a
-    # store); ddx.eliminate keeps its bounded tables here, each behind a lock of its own.
+    # store); ddx.inference.eliminate keeps its bounded tables here, each behind a lock of its own.
     _cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
 

@@ -1,6 +1,6 @@
 """Export the network to standard Bayesian-network files: XMLBIF and BIF.
 
-The file holds exactly the pgmpy network of :func:`ddx.network.build_network`
+The file holds exactly the pgmpy network of :func:`ddx.inference.network.build_network`
 (the reference semantics), written by pgmpy's own writers. Every probability
 is written with the shortest decimal that reads back as the same double
 (Python's ``repr``), so a reader that parses numbers in double precision gets
@@ -76,7 +76,7 @@ def export_network(
     ----------
     source
         An :class:`~ddx.Engine` (its network is built once and cached) or a
-        :class:`~ddx.knowledge.KnowledgeBase`.
+        :class:`~ddx.knowledge.model.KnowledgeBase`.
     path
         The file to write (its folder must exist). For pyAgrum's ``loadBN``,
         name an XMLBIF file ``*.bifxml``.
@@ -97,7 +97,7 @@ def export_network(
     Examples
     --------
     >>> import tempfile, pathlib, ddx
-    >>> from ddx.export import export_network
+    >>> from ddx.inference.export import export_network
     >>> folder = pathlib.Path(tempfile.mkdtemp())
     >>> export_network(ddx.load(), folder / "ddx.bifxml").name
     'ddx.bifxml'

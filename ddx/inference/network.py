@@ -2,7 +2,7 @@
 
 This is the only module that builds pgmpy objects. pgmpy is imported inside
 functions because importing it costs seconds and the scoring path never needs
-it (the exact fast path lives in :mod:`ddx.infer`).
+it (the exact fast path lives in :mod:`ddx.inference.quickscore`).
 """
 
 from __future__ import annotations

@@ -57,7 +57,7 @@ __all__ = ["Evaluation", "evaluate_many", "posteriors", "posteriors_many"]
 #: Rows (case x subset of positive findings) contracted at once; bounds memory.
 _ROWS = 4096
 #: Cases with more positive findings than this skip Quickscore for variable elimination
-#: (ddx.eliminate), which is faster past this point (docs/performance.md).
+#: (ddx.inference.eliminate), which is faster past this point (docs/performance.md).
 QUICKSCORE_MAX = 5
 #: Cases sharing one structure (positive findings, answered risk factors) at least this
 #: many times, such as draws of the numbers for one case, go to variable elimination

@@ -10,7 +10,7 @@ numbers: with a fixed seed, each number always takes the same standard normal
 deviate, so widening one range moves only that number, further out.
 
 All draws of one case run through the exact fast path in one vectorised pass
-(:func:`ddx.infer.evaluate_many` with one row of numbers per draw). The rule
+(:func:`ddx.inference.quickscore.evaluate_many` with one row of numbers per draw). The rule
 layer reads only the answers, so it is unaffected by the draws.
 """
 
@@ -41,7 +41,7 @@ _Z95 = 1.6448536269514722
 
 @dataclass(frozen=True)
 class Slot:
-    """Where one number of the knowledge base sits in :class:`~ddx.infer.Params`."""
+    """Where one number of the knowledge base sits in :class:`~ddx.inference.compile.Params`."""
 
     number: Number
     array: str  # field of Params

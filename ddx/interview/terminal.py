@@ -2,7 +2,7 @@
 
 Odd input never ends it with a traceback: an answer that cannot be read is
 asked again with a short message. The emergency advice is written as soon as
-an answer meets an emergency rule (read by :mod:`ddx.failsafe` from the
+an answer meets an emergency rule (read by :mod:`ddx.clinical.failsafe` from the
 answers alone), before the case is scored, so that nothing that happens
 afterwards can hide it.
 """
@@ -139,7 +139,7 @@ def _item_numbers(text: str, count: int) -> list[int] | None:
 def _warn_emergency(interview: Interview, shown: set[str], write: IO[str]) -> None:
     """Write the emergency advice at once when the answers so far meet an emergency rule not yet shown.
 
-    The rules are read from the answers alone (:func:`ddx.failsafe.emergency_rules`),
+    The rules are read from the answers alone (:func:`ddx.clinical.failsafe.emergency_rules`),
     before anything scores the case.
     """
     kb = interview.engine.kb

@@ -2,7 +2,7 @@
 
 Every threshold of the interview lives in that file with its rationale; this
 module reads it and refuses a bad file with messages that name the entry and
-field, in the style of :mod:`ddx.validate`.
+field, in the style of :mod:`ddx.knowledge.validate`.
 """
 
 from __future__ import annotations

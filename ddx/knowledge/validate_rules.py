@@ -15,7 +15,7 @@ from .validate_numbers import _check_source, _NumberContext
 
 
 def _check_condition(problems: Problems, file: str, where: str, raw: Any, kinds: Mapping[str, str]) -> bool:
-    """Check a rule condition; True when it is well formed (then :func:`ddx.knowledge.condition` reads it)."""
+    """Check a rule condition; True when it is well formed (then :func:`ddx.knowledge.model.condition` reads it)."""
     evidence = [k for k, v in kinds.items() if v != "cause"]
     if isinstance(raw, str):
         if kinds.get(raw) in (None, "cause"):

@@ -1,6 +1,6 @@
 """A tiny vector scene (boxes, dots, curves, text) written as SVG in pure Python, or as PNG by matplotlib.
 
-Every picture of :mod:`ddx.plot` is drawn once, as a :class:`Scene` in pixel
+Every picture of :mod:`ddx.pictures.plot` is drawn once, as a :class:`Scene` in pixel
 coordinates (y grows downwards), then written by a back end: :func:`to_svg`
 needs nothing outside the standard library; :func:`to_png` imports
 matplotlib when it is called, so that ``import ddx`` never does. Groups carry

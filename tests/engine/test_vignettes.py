@@ -15,7 +15,7 @@ import pytest
 import ddx
 from ddx.knowledge.model import TRIAGE_LEVELS
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 VIGNETTES = REPO_ROOT / "examples" / "vignettes.csv"
 META = {"case_id", "age", "sex", "gold_cause", "gold_triage"}
 MIN_TOP3 = 0.90

@@ -1,56 +1,31 @@
-"""The interview: question ranking (information gain, safety first), stopping, the terminal session, simulation."""
+"""The interview (``ddx.interview``): one session, its stop rules, intake checklists, the terminal and odd input."""
 
 from __future__ import annotations
 
-import copy
 import csv
 import importlib.util
 import io
 import json
-import math
 import re
 import sys
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
-import yaml
-from conftest import REPO, tiny_files, write_kb
+from conftest import REPO
+from helpers import CAUDA_EQUINA_FLAGS, tiny_interview, tiny_with_interview
+from helpers import settings_number as _number
 
 import ddx
 import ddx.cli
-from ddx.engine.questions import next_questions
-from ddx.errors import DdxError, KnowledgeBaseError
+from ddx.errors import DdxError
 from ddx.interview.session import Interview, parse_intake
 from ddx.interview.terminal import run_interview
 from ddx.knowledge.interview_settings import SCREEN_ID, load_settings
 
 
-def _number(value: float) -> dict[str, Any]:
-    return {"value": value, "rationale": "test value"}
-
-
-def tiny_interview() -> dict[str, Any]:
-    """Interview settings for the tiny model: red_flag is a red flag for cause_c; a checklist of red_flag."""
-    return {
-        "stop": {"confidence": _number(0.9), "max_questions": _number(4), "min_change_probability": _number(0.0)},
-        "screen": {"question": "Any of these?", "signs": ["red_flag"], "rationale": "test"},
-        "safety": {
-            "on_the_list": {"top": _number(3), "min_probability": _number(0.2)},
-            "emergency_causes": {"threshold": _number(0.5), "ask": [], "rationale": "test"},
-            "emergency_answers": {"min_probability": _number(0.5)},
-            "red_flags": {"red_flag": {"causes": ["cause_c"], "rationale": "test"}},
-        },
-    }
-
-
 def _tiny(tmp_path: Path, settings: dict[str, Any] | None = None, **changes: Any) -> ddx.Engine:
-    files = copy.deepcopy(tiny_files())
-    for rel, data in changes.items():
-        files[rel.replace("__", "/") + ".yaml"] = data
-    files["model/interview.yaml"] = tiny_interview() if settings is None else settings
-    return ddx.load(write_kb(tmp_path / "tiny", files))
+    return tiny_with_interview(tmp_path, settings, **changes)
 
 
 @pytest.fixture
@@ -63,151 +38,13 @@ def bundled() -> ddx.Engine:
     return ddx.load()
 
 
-def _h(p: float) -> float:
-    return 0.0 if p in (0.0, 1.0) else -(p * math.log2(p) + (1 - p) * math.log2(1 - p))
-
-
 # --------------------------------------------------------------------------- information gain
-
-
-def test_gain_is_zero_for_a_rule_only_sign_and_positive_for_linked_evidence(tiny: ddx.Engine) -> None:
-    ranked = {q.id: q for q in next_questions(tiny, {}, k=None)}
-    assert ranked["red_flag"].gain == 0.0  # no network link: neither answer moves a posterior
-    assert ranked["red_flag"].p_yes is None
-    assert "no answer moves any cause" in ranked["red_flag"].reason
-    for node_id in ("f1", "f2", "f3", "f4", "rf1"):
-        assert ranked[node_id].gain > 0.0, node_id
-        assert 0.0 < ranked[node_id].p_yes < 1.0
-    assert "sex" not in ranked and "older_age" not in ranked  # asked by the interview itself, never ranked
-
-
-def test_gain_equals_the_hand_computed_value(tmp_path: Path) -> None:
-    # No exclusive group, sex male: cause_a (prior 0.3) is the only parent of f1 (link 0.8, leak 0.01),
-    # and no other cause depends on f1 or on cause_a, so the gain is that of cause_a alone.
-    model = copy.deepcopy(tiny_files()["model/model.yaml"])
-    model["exclusive"] = []
-    engine = _tiny(tmp_path, model__model=model)
-    p_yes = 0.3 * (1 - 0.99 * 0.2) + 0.7 * 0.01
-    a_yes = 0.3 * (1 - 0.99 * 0.2) / p_yes
-    a_no = 0.3 * 0.99 * 0.2 / (1 - p_yes)
-    expected = _h(0.3) - p_yes * _h(a_yes) - (1 - p_yes) * _h(a_no)
-    (f1,) = [q for q in next_questions(engine, {}, sex="male", k=None) if q.id == "f1"]
-    assert f1.p_yes == pytest.approx(p_yes, abs=1e-12)
-    assert f1.gain == pytest.approx(expected, abs=1e-9)
-    assert "Cause A" in f1.reason
-
-
-@pytest.mark.parametrize(
-    ("evidence", "age", "sex"),
-    [
-        ({}, None, None),
-        ({"radiates_from_lower_back_down_leg": True, "back_pain": True}, 45, "male"),
-        ({"both_legs": True, "one_leg_only": False, "starts_in_toes_moves_up": True, "diabetes": True}, 66, "female"),
-        # past Quickscore's reach: every hypothetical in one batch of variable elimination
-        (
-            {
-                **dict.fromkeys(["thigh_or_knee_numbness", "long_lasting_or_frequent", "burning_sensation"], True),
-                **dict.fromkeys(["one_leg_only", "outer_thigh_numbness", "touch_sensitivity", "leg_pain"], True),
-                "both_legs": False,  # implied by one_leg_only; the one-at-a-time rows below need it said
-                "overweight": True,
-                "headache": False,
-            },
-            None,
-            "female",
-        ),
-    ],
-)
-def test_vectorised_gains_match_one_case_at_a_time(bundled: ddx.Engine, evidence, age, sex) -> None:
-    """The one-pass ranking (yes rows derived by total probability) equals diagnose + log_evidence per question."""
-    base = bundled.normalise(evidence, age, sex)
-    h0 = {c.id: _h(c.probability) for c in bundled.diagnose(evidence, age, sex).differential}
-    questions = next_questions(bundled, evidence, age, sex, k=None)
-    checked = 0
-    for q in questions:
-        if q.id in ("one_leg_only", "both_legs") or q.p_yes is None:
-            continue  # a yes there also answers the other id; covered by the interview tests
-        rows = [base.answers | {q.id: True}, base.answers | {q.id: False}]
-        cases = [bundled.normalise(r, age, sex) for r in rows]
-        log_yes, log_no = bundled.log_evidence(cases)
-        p_yes = math.exp(log_yes - np.logaddexp(log_yes, log_no))
-        results = bundled.diagnose_many(cases)
-        cause_bits = sum(
-            h0[c.id] - p_yes * _h(c.probability) - (1 - p_yes) * _h(results[1].probabilities[c.id])
-            for c in results[0].differential
-        )
-        assert q.p_yes == pytest.approx(p_yes, abs=1e-9), q.id
-        assert q.gain == pytest.approx(max(cause_bits, 0.0), abs=1e-8), q.id
-        checked += 1
-    assert checked > 40
-
-
-def test_a_yes_that_contradicts_an_exclusive_group_is_not_asked(bundled: ddx.Engine) -> None:
-    ids = [q.id for q in next_questions(bundled, {"one_leg_only": True}, k=None)]
-    assert "both_legs" not in ids and "one_leg_only" not in ids
-
-
-def test_ids_answered_dont_know_are_not_asked_again(bundled: ddx.Engine) -> None:
-    ids = [q.id for q in next_questions(bundled, {"leg_pain": None}, k=None)]
-    assert "leg_pain" not in ids
-    assert len(ids) == len(bundled.kb.evidence_ids) - 3  # leg_pain, sex, older_age
-
-
-def test_engine_method_delegates(bundled: ddx.Engine) -> None:
-    assert bundled.next_questions({"back_pain": True}, k=3) == next_questions(bundled, {"back_pain": True}, k=3)
 
 
 # --------------------------------------------------------------------------- safety first
 
 
 #: The emergency signs of nerve compression at the base of the spine (model/interview.yaml: safety.red_flags).
-CAUDA_EQUINA_FLAGS = {"loss_of_bladder_or_bowel_control", "new_difficulty_passing_urine", "saddle_numbness"}
-
-
-@pytest.mark.parametrize(
-    ("evidence", "age", "leading"),
-    [
-        ({"radiates_from_lower_back_down_leg": True, "back_pain": True}, None, "sciatica"),
-        ({"radiates_from_lower_back_down_leg": True, "leg_pain": True, "one_leg_only": True}, 40, "sciatica"),
-        ({"radiates_from_lower_back_down_leg": True, "back_pain": True, "leg_pain": True}, 75, "sciatica"),
-    ],
-)
-def test_a_red_flag_of_the_leading_cause_comes_first(bundled: ddx.Engine, evidence, age, leading) -> None:
-    assert bundled.diagnose(evidence, age=age).top.id == leading
-    first = bundled.next_questions(evidence, age=age, k=1)[0]
-    assert first.id in CAUDA_EQUINA_FLAGS
-    assert first.safety and "sciatica" in first.reason
-    assert first.text == bundled.kb.nodes[first.id].question
-
-
-def test_red_flags_of_the_leading_cause_come_first_for_every_leading_cause(bundled: ddx.Engine) -> None:
-    settings = load_settings(bundled.kb)
-    cases = [
-        {"leg_swelling": True, "leg_pain": True, "one_leg_only": True, "prolonged_inactivity": True},
-        {"sudden_severe_onset": True, "leg_weakness": True},
-        {"recent_injury_or_fall": True, "leg_pain": True, "leg_swelling": True},
-    ]
-    for evidence in cases:
-        leading = bundled.diagnose(evidence, age=70).top.id
-        flags = {s for s, flag in settings.red_flags.items() if leading in flag.causes} - set(evidence)
-        if flags:
-            first = bundled.next_questions(evidence, age=70, k=1)[0]
-            assert first.id in flags, (leading, first)
-
-
-def test_safety_questions_precede_the_rest(bundled: ddx.Engine) -> None:
-    questions = bundled.next_questions({"radiates_from_lower_back_down_leg": True}, k=None)
-    flags = [q.safety for q in questions]
-    assert flags == sorted(flags, reverse=True) and any(flags)
-    rest = [q.gain for q in questions if not q.safety]
-    assert rest == sorted(rest, reverse=True)
-
-
-def test_emergency_acuity_cause_puts_its_signs_on_the_list(tmp_path: Path) -> None:
-    settings = tiny_interview()
-    settings["safety"]["emergency_causes"]["threshold"] = _number(0.01)
-    engine = _tiny(tmp_path, settings)
-    first = next_questions(engine, {}, k=1)[0]
-    assert first.id == "red_flag" and first.safety and "cause_c" in first.reason
 
 
 # --------------------------------------------------------------------------- the interview
@@ -469,93 +306,6 @@ def test_cli_refuses_an_unknown_intake_checklist(
 
 
 # --------------------------------------------------------------------------- settings
-
-
-def _intake(lists: dict[str, list[str]], ask: list[str] | None = None) -> dict[str, Any]:
-    checklists = {cid: {"question": f"{cid}?", "items": items, "rationale": "test"} for cid, items in lists.items()}
-    return {"ask": list(lists) if ask is None else ask, "checklists": checklists, "rationale": "test"}
-
-
-def test_tiny_intake_checklist_is_asked_after_the_screen(tmp_path: Path) -> None:
-    settings = tiny_interview()
-    settings["intake"] = _intake({"more": ["f2", "rf1"]})
-    interview = Interview(_tiny(tmp_path, settings))
-    interview.answer_screen([])
-    assert interview.pending_question().options == ("f2", "rf1")
-    interview.answer_checklist("more", ["rf1"])
-    assert interview.answers == {"red_flag": False, "f2": False, "rf1": True}
-
-
-@pytest.mark.parametrize(
-    ("change", "message"),
-    [
-        (lambda s: s["stop"].pop("confidence"), r"stop\.confidence: missing"),
-        (lambda s: s["stop"].update(max_questions=_number(2.5)), r"stop\.max_questions\.value: expected an integer"),
-        (lambda s: s["stop"].update(confidence=_number(1.5)), r"stop\.confidence\.value: must be between 0.5 and 1"),
-        (lambda s: s["stop"]["confidence"].pop("rationale"), r"stop\.confidence\.rationale: missing"),
-        (
-            lambda s: s["stop"].update(confidnce=_number(1)),
-            r"stop\.confidnce: unknown field \(did you mean 'confidence'",
-        ),
-        (
-            lambda s: s["safety"]["red_flags"]["red_flag"].update(causes=["cause_x"]),
-            r"safety\.red_flags\.red_flag\.causes: unknown cause 'cause_x' \(did you mean 'cause_c'",
-        ),
-        (
-            lambda s: s["safety"]["red_flags"].update(red_flg={"causes": [], "rationale": "x"}),
-            r"safety\.red_flags\.red_flg: unknown emergency sign 'red_flg' \(did you mean 'red_flag'",
-        ),
-        (lambda s: s["screen"].update(signs=["f1"]), r"screen\.signs: unknown emergency sign 'f1'"),
-        (
-            lambda s: s.update(exhaustive=[{"ids": ["f1", "f4"], "rationale": "x"}]),
-            r"exhaustive: exhaustive groups are part of the model.*model/model\.yaml",
-        ),
-        (
-            lambda s: s.update(intake=_intake({"a": ["f2", "rf_1"]})),
-            r"intake\.checklists\.a\.items: unknown finding or risk factor 'rf_1' \(did you mean 'rf1'",
-        ),
-        (
-            lambda s: s.update(intake=_intake({"a": ["f2", "f1"]})),
-            r"intake\.checklists\.a\.items: 'f1' belongs to an exclusive or exhaustive group",
-        ),
-        (
-            lambda s: s.update(intake=_intake({"a": ["f2"], "b": ["f3", "f2"]})),
-            r"intake\.checklists\.b\.items: 'f2' is already an item of intake checklist 'a'",
-        ),
-        (
-            lambda s: s.update(intake=_intake({"f3": ["f2"]})),
-            r"intake\.checklists\.f3: 'f3' is already the id of a question",
-        ),
-        (
-            lambda s: s.update(intake=_intake({"a": ["older_age"]})),
-            r"intake\.checklists\.a\.items: unknown finding or risk factor 'older_age'",
-        ),
-        (lambda s: s.update(intake=_intake({"a": ["f2"]}, ask=["b"])), r"intake\.ask: unknown intake checklist 'b'"),
-        (lambda s: s.update(intake={"ask": []}), r"intake\.checklists: missing"),
-    ],
-)
-def test_settings_errors_name_file_and_field(tmp_path: Path, change, message) -> None:
-    settings = tiny_interview()
-    change(settings)
-    with pytest.raises(KnowledgeBaseError, match=r"model/interview\.yaml: " + message):
-        next_questions(_tiny(tmp_path, settings))
-
-
-def test_missing_settings_file_says_where(tiny_engine: ddx.Engine) -> None:
-    with pytest.raises(KnowledgeBaseError, match=r"model/interview\.yaml: file is missing .*docs/interview\.md"):
-        next_questions(tiny_engine)
-
-
-def test_bundled_settings_name_known_ids(bundled: ddx.Engine) -> None:
-    settings = load_settings(bundled.kb)
-    assert set(settings.screen_signs) == set(bundled.kb.emergency_signs)
-    assert set(settings.red_flags) == set(bundled.kb.emergency_signs)  # every sign is a red flag for some cause
-    raw = yaml.safe_load((REPO / "model/interview.yaml").read_text())
-    numbers = [raw["stop"][k] for k in raw["stop"]] + [
-        raw["safety"]["on_the_list"][k] for k in ("top", "min_probability")
-    ]
-    numbers += [raw["safety"]["emergency_causes"]["threshold"], raw["safety"]["emergency_answers"]["min_probability"]]
-    assert all(n["rationale"].strip() for n in numbers)
 
 
 # --------------------------------------------------------------------------- simulation script

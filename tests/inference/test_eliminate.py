@@ -6,6 +6,7 @@ import random
 
 import numpy as np
 import pytest
+from helpers import random_case
 
 import ddx
 from ddx.inference import eliminate, elimination_plan
@@ -14,7 +15,6 @@ from ddx.inference.compile import compile_model
 from ddx.inference.eliminate import eliminate_many
 from ddx.inference.network import reference_log_evidence
 from ddx.inference.quickscore import evaluate_many
-from tests.helpers import random_case
 
 
 def _cases(engine, n, seed, max_positive=10):

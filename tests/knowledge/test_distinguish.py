@@ -18,8 +18,8 @@ import yaml
 
 import ddx
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-INVENTORY = Path(__file__).resolve().parents[2] / "shared" / "knowledge" / "inventory.yaml"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+INVENTORY = Path(__file__).resolve().parents[3] / "shared" / "knowledge" / "inventory.yaml"
 EVIDENCE_SECTIONS = ("findings", "risk_factors", "emergency_signs")
 
 # cause -> (evidence, age, sex)

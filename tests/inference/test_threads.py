@@ -9,6 +9,7 @@ from itertools import count
 
 import numpy as np
 import pytest
+from helpers import random_case
 
 import ddx
 from ddx.bench.cases import realistic_cases
@@ -16,7 +17,6 @@ from ddx.errors import EvidenceError
 from ddx.inference import elimination_plan
 from ddx.inference.compile import compile_model
 from ddx.inference.eliminate import eliminate_many
-from tests.helpers import random_case
 
 THREADS = 8
 

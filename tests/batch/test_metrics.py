@@ -1,4 +1,4 @@
-"""Study metrics on hand-made scored frames with hand-computed answers (``ddx.metrics``)."""
+"""Study metrics on hand-made scored frames with hand-computed answers (``ddx.batch.metrics``)."""
 
 from __future__ import annotations
 

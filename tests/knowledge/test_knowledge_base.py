@@ -17,8 +17,8 @@ from ddx.knowledge.load import load_knowledge
 from ddx.knowledge.model import KnowledgeBase, Number
 from ddx.pictures.report import marginal_prior, render_markdown
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SHARED = Path(__file__).resolve().parents[3] / "shared"
 INVENTORY = SHARED / "knowledge" / "inventory.yaml"
 DOC = REPO_ROOT / "docs" / "knowledge-base.md"
 INVENTORY_SECTIONS = {

@@ -18,7 +18,7 @@ import ddx
 from ddx.batch.score import score_frame
 from ddx.knowledge.model import TRIAGE_LEVELS
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 ENGINE = ddx.load()
 KB = ENGINE.kb
 ANSWERABLE = [i for i in KB.evidence_ids if i not in (KB.sex_node, KB.age.node)]

@@ -1,4 +1,4 @@
-"""Next steps per cause (``model/next_steps.yaml``, ``ddx.next_steps``): the data, the answers, the checks.
+"""Next steps per cause (``model/next_steps.yaml``, ``ddx.clinical.next_steps``): the data, the answers, the checks.
 
 The bundled file is checked against the articles (every cited phrase and
 section verbatim) and for completeness (every cause has tests and notes);
@@ -30,7 +30,7 @@ from ddx.knowledge.conditions import Condition
 from ddx.knowledge.load import load_knowledge
 from ddx.knowledge.model import KnowledgeBase
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 #: Wording that tells a person to manage at home or to wait; only self-care notes may use it.
 WAITING = re.compile(r"\b(at home|wait\w*|rest|resting|stretch\w*|goes? away|settles?|fades?)\b", re.IGNORECASE)
