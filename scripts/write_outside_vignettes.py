@@ -61,7 +61,7 @@ CASES = [
     # ---- meralgia paresthetica ----
     dict(
         id="or_mp01",
-        source="Case report (author named on the PMC page); 2021; Meralgia paresthetica in a 64-year-old cook; PubMed Central; https://pmc.ncbi.nlm.nih.gov/articles/PMC8633630",
+        source="Single-author case report (author and title not shown on the stored page; about meralgia paresthetica in a 64-year-old cook); PubMed Central; https://pmc.ncbi.nlm.nih.gov/articles/PMC8633630",
         quote="attended the General Medicine clinic with 2 months of persistent numbness and 'burning' sensation over the right anterolateral thigh",
         yes="outer_thigh_numbness burning_sensation one_leg_only long_lasting_or_frequent",
         no="",
@@ -85,7 +85,7 @@ CASES = [
     # ---- vitamin B12 deficiency ----
     dict(
         id="or_b12_01",
-        source="Case report, BMC Research Notes 2015 (vitamin B12 deficiency in a strict vegetarian); https://link.springer.com/10.1186/s13104-015-1437-9",
+        source="Case report (authors and title not shown on the stored page; about vitamin B12 deficiency in a strict vegetarian); BMC Research Notes 2015; https://link.springer.com/10.1186/s13104-015-1437-9",
         quote="strict vegetarian ... numbness and tingling of both lower limbs with unsteadiness of gait, without complaints of urinary or fecal incontinence",
         yes="both_legs loss_of_balance poor_diet_or_vitamin_deficiency reduced_vibration_or_position_sense",
         no="loss_of_bladder_or_bowel_control diabetes high_blood_pressure heavy_alcohol_use vomiting_or_diarrhoea",
@@ -107,7 +107,7 @@ CASES = [
     ),
     dict(
         id="or_b12_03",
-        source="Case Reports in Neurology (Karger) 2020; A Case of Subacute Combined Degeneration of Spinal Cord ...; https://karger.com/crn/article/12/1/27/88334/A-Case-of-Subacute-Combined-Degeneration-of-Spinal",
+        source="Authors not shown on the stored page; A Case of Subacute Combined Degeneration of Spinal Cord ... (title truncated in the URL); Case Reports in Neurology (Karger) 12(1):27; https://karger.com/crn/article/12/1/27/88334/A-Case-of-Subacute-Combined-Degeneration-of-Spinal",
         quote="admitted to our hospital with a 2-year history of worsening mild weakness, numbness in bilateral lower limbs, and gait disturbance ... no abnormal findings on spinal cord MRI",
         yes="both_legs leg_weakness loss_of_balance long_lasting_or_frequent b12_low",
         no="mri_spinal_cord_inflammation mri_demyelinating_lesions",
@@ -165,7 +165,7 @@ CASES = [
     ),
     dict(
         id="or_tm03",
-        source="Shiraz University of Medical Sciences authors; COVID-19-associated transverse myelitis: a case report; Iranian Journal of Medical Sciences; https://ijms.sums.ac.ir/article_48443.html",
+        source="Shiraz University of Medical Sciences authors (names and title not shown on the stored page; about COVID-19-associated transverse myelitis); Case Report(s); Iranian Journal of Medical Sciences; https://ijms.sums.ac.ir/article_48443.html",
         quote="infected with Coronavirus Disease 2019 ... suffered from sudden onset of paraplegia, and urinary retention, and had a T6-T7 sensory level",
         yes="recent_infection sudden_severe_onset both_legs leg_weakness unable_to_move_or_walk new_difficulty_passing_urine sensory_level_on_trunk",
         no="",
@@ -176,7 +176,7 @@ CASES = [
     ),
     dict(
         id="or_tm04",
-        source="Case report; Transverse myelitis with preexisting spinal canal stenosis; BioMedicine (Taiwan) vol 10 iss 1 article 6; https://www.biomedicinej.com/biomedicine/vol10/iss1/6/",
+        source="Case report (authors and title not shown on the stored page; about transverse myelitis with preexisting spinal canal stenosis); BioMedicine (Taiwan) vol 10 iss 1 article 6; https://www.biomedicinej.com/biomedicine/vol10/iss1/6/",
         quote="presented to our spine clinic with acute onset unilateral lower limb weakness associated with urinary retention ... MR imaging showed only mild spinal canal stenosis",
         yes="one_leg_only leg_weakness new_difficulty_passing_urine",
         no="mri_lumbar_root_compression",
@@ -278,7 +278,7 @@ CASES = [
     ),
     dict(
         id="or_hyp05",
-        source="Case report; 2021; severe hypothyroidism from autoimmune thyroiditis with myopathy and neuropathy; Case Reports in Endocrinology (Hindawi) 2021:5525156; https://www.hindawi.com/journals/crie/2021/5525156/",
+        source="Case report (authors and title not shown on the stored page; about severe autoimmune hypothyroidism with myopathy and neuropathy); 2021; Case Reports in Endocrinology (Hindawi) 2021:5525156; https://www.hindawi.com/journals/crie/2021/5525156/",
         quote="presented with a 2-year history of progressive fatigue, upper and lower limb weakness, myalgia, and intermittent paraesthesia ... lower limb areflexia",
         yes="fatigue leg_weakness long_lasting_or_frequent reduced_or_absent_reflexes tsh_high ncs_demyelinating",
         no="",
@@ -448,7 +448,7 @@ CASES = [
     ),
     dict(
         id="or_ms05",
-        source="Case report; atypical relapsing-remitting multiple sclerosis undiagnosed for a decade; Austin Journal of Family Medicine 7 (id1209); https://austinpublishinggroup.com/family-medicine/fulltext/jfm-v7-id1209.php",
+        source="Case report (authors and title not shown on the stored page; about relapsing-remitting multiple sclerosis undiagnosed for a decade); Austin Journal of Family Medicine 7 (id1209); https://austinpublishinggroup.com/family-medicine/fulltext/jfm-v7-id1209.php",
         quote="two-week history of diffuse paresthesia, weakness and associated body pain ... difficulty with gait, lower extremity coordination ... recent onset of mild urinary incontinence ... There were no visual changes",
         yes="leg_weakness coordination_difficulty loss_of_bladder_or_bowel_control overweight poor_diet_or_vitamin_deficiency",
         no="vision_problems",
@@ -482,7 +482,7 @@ CASES = [
     ),
     dict(
         id="or_shg03",
-        source="Case report; 2015; herpes zoster sciatica mimicking lumbar canal stenosis; BMC Research Notes; https://link.springer.com/doi/10.1186/s13104-015-1272-z",
+        source="Case report (authors and title not shown on the stored page; about herpes zoster sciatica mimicking lumbar canal stenosis); 2015; BMC Research Notes; https://link.springer.com/doi/10.1186/s13104-015-1272-z",
         quote="left-sided sciatic pain upon standing or walking for 5 min of approximately 1 month's duration ... there were no skin lesions ... no apparent motor weakness",
         yes="one_leg_only leg_pain mri_lumbar_root_compression",
         no="rash band_like_rash_one_side leg_weakness loss_of_bladder_or_bowel_control absent_foot_pulses",
@@ -494,7 +494,7 @@ CASES = [
     # ---- Guillain-Barre syndrome (more) ----
     dict(
         id="or_gbs02",
-        source="Case report; Guillain-Barre syndrome with a T6 sensory level after diarrhoeal illness; Authorea preprint; https://authorea.com/users/495347/articles/577114/download_zip",
+        source="Case report (authors and title not shown on the stored page; about Guillain-Barre syndrome with a T6 sensory level after a diarrhoeal illness); Authorea preprint; https://authorea.com/users/495347/articles/577114/download_zip",
         quote="progressively worsening lower limb weakness, gait difficulty ... numbness in her trunk and bilateral lower extremities. She denied urinary or bowel incontinence ... preceded by a febrile watery diarrheal illness",
         yes="both_legs leg_weakness progressive_over_days loss_of_balance back_pain diabetes recent_infection vomiting_or_diarrhoea reduced_or_absent_reflexes reduced_vibration_or_position_sense sensory_level_on_trunk csf_high_protein_normal_cells ncs_demyelinating",
         no="loss_of_bladder_or_bowel_control loss_of_consciousness mri_spinal_cord_inflammation",
@@ -575,7 +575,7 @@ CASES = [
     # ---- peripheral artery disease (claudication) ----
     dict(
         id="or_pad02",
-        source="Case presentation, intermittent claudication (femoropopliteal PAD); AccessCardiology (McGraw-Hill) case-based chapter; https://accesscardiology.mhmedical.com/content.aspx?sectionid=185600545&bookid=2372",
+        source="Case presentation (chapter title not shown; about intermittent claudication, femoropopliteal PAD); AccessCardiology (McGraw-Hill); https://accesscardiology.mhmedical.com/content.aspx?sectionid=185600545&bookid=2372",
         quote="cramping of his calves after walking about 2 city blocks ... left forefoot numbness when severe ... no back pain",
         yes="calf_pain_on_walking_relieved_by_rest leg_pain both_legs foot_or_heel_numbness high_blood_pressure smoking",
         no="back_pain worse_walking_relieved_by_sitting_or_bending",
@@ -609,7 +609,7 @@ CASES = [
     # ---- Raynaud's phenomenon ----
     dict(
         id="or_ray01",
-        source="Herrick AL; Raynaud's Phenomenon (case report chapter); Springer, 2018, doi 10.1007/978-3-319-65936-7_40; https://link.springer.com/chapter/10.1007/978-3-319-65936-7_40",
+        source="Herrick AL; Raynaud's Phenomenon (case report chapter); Springer book chapter, doi 10.1007/978-3-319-65936-7_40; https://link.springer.com/chapter/10.1007/978-3-319-65936-7_40",
         quote="her hands had been turning white then purple in the cold weather, going red (with tingling) when rewarming. Her feet also felt cold",
         yes="colour_change_episodes_in_cold arm_or_hand_symptoms cold_lower_legs long_lasting_or_frequent",
         no="",
@@ -724,7 +724,7 @@ CASES = [
     # ---- cervical spine injury ----
     dict(
         id="or_csi01",
-        source="Case report; 1995; Central cervical cord syndrome: a case report on rehabilitation, with special references to accidental falls in the elderly; Nihon Ronen Igakkai Zasshi 32(3):201-5; doi 10.3143/geriatrics.32.201 (http://www.ncbi.nlm.nih.gov/pubmed/7596063)",
+        source="Authors not shown on the stored page; 1995; Central cervical cord syndrome: a case report on rehabilitation, with special references to accidental falls in the elderly; Nihon Ronen Igakkai Zasshi 32(3):201-5; doi 10.3143/geriatrics.32.201 (http://www.ncbi.nlm.nih.gov/pubmed/7596063)",
         quote="tripped on the steps, fallen and bruised his jaw ... hyper-reflexic in all extremities ... He could not walk",
         yes="recent_injury_or_fall back_head_or_neck_injury both_legs leg_weakness unable_to_move_or_walk brisk_reflexes_or_spasticity",
         no="",
@@ -1012,7 +1012,7 @@ CASES = [
     # ---- meralgia paresthetica (more) ----
     dict(
         id="or_mp02",
-        source="Ferra Verdera M, Ribera Leclerc H, Garrido Pastor JP; 2 cases of paresthetic meralgia of the femoral cutaneous nerve (case 1); Revista Espanola de Anestesiologia y Reanimacion (abstract); https://bohrium.dp.tech/paper/arxiv/12708213",
+        source="Ferra Verdera M, Ribera Leclerc H, Garrido Pastor JP; 2 cases of paresthetic meralgia of the femoral cutaneous nerve (case 1); abstract (journal not shown on the stored page); https://bohrium.dp.tech/paper/arxiv/12708213",
         quote="35-year-old pregnant woman who reported dull pain on the front and side of her thigh presenting at 6 weeks gestation",
         yes="outer_thigh_numbness leg_pain pregnancy_or_oestrogen",
         no="",
@@ -1023,7 +1023,7 @@ CASES = [
     ),
     dict(
         id="or_mp03",
-        source="Ferra Verdera M, Ribera Leclerc H, Garrido Pastor JP; 2 cases of paresthetic meralgia of the femoral cutaneous nerve (case 2); Revista Espanola de Anestesiologia y Reanimacion (abstract); https://bohrium.dp.tech/paper/arxiv/12708213",
+        source="Ferra Verdera M, Ribera Leclerc H, Garrido Pastor JP; 2 cases of paresthetic meralgia of the femoral cutaneous nerve (case 2); abstract (journal not shown on the stored page); https://bohrium.dp.tech/paper/arxiv/12708213",
         quote="The second patient was a 56-year-old woman, obese, who reported intense, burning pain with numbness and occasional bouts of piercing pain",
         yes="overweight burning_sensation leg_pain",
         no="",
