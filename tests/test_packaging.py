@@ -19,7 +19,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
         check=True,
         capture_output=True,
     )
-    (path,) = out.glob("ddx-*.whl")
+    (path,) = out.glob("ddx_paresthesia-*.whl")  # the distribution's name; the import name is ddx
     return path
 
 
@@ -28,6 +28,14 @@ def test_wheel_contains_the_bundled_model(wheel):
     for rel in ("model/model.yaml", "model/nodes.yaml", "model/rules.yaml", "priors/scale.yaml"):
         assert f"ddx/_bundled/{rel}" in names
     assert any(n.startswith("ddx/_bundled/priors/causes/") for n in names)
+
+
+def test_wheel_is_typed_and_named_for_the_index(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "ddx/py.typed" in names  # PEP 561: type checkers read ddx's annotations
+    meta = next(n for n in names if n.endswith(".dist-info/METADATA"))
+    text = zipfile.ZipFile(wheel).read(meta).decode()
+    assert "Name: ddx-paresthesia" in text and "Requires-Dist: matplotlib" in text
 
 
 def test_plain_install_loads_the_bundled_model(wheel, tmp_path):

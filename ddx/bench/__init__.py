@@ -29,6 +29,7 @@ pgmpy and pyAgrum are imported here only, and only when a benchmark runs.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import sys
@@ -48,7 +49,17 @@ from .scaling import _physical_memory, _scaling_positives, _scaling_size
 from .startup import _memory, _startup
 from .tables import _intervals, _main_table, _ranking, _throughput
 
-__all__ = ["SEED", "Case", "format_table", "main", "realistic_cases", "replicate_kb", "run_benchmark"]
+__all__ = [
+    "SEED",
+    "Case",
+    "add_arguments",
+    "format_table",
+    "main",
+    "realistic_cases",
+    "replicate_kb",
+    "run",
+    "run_benchmark",
+]
 
 
 def machine_info() -> dict[str, Any]:
@@ -208,9 +219,12 @@ class _one_thread:
             self.limit.unregister()
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the benchmark from the command line (``ddx bench``, ``scripts/benchmark.py``); returns 0."""
-    parser = argparse.ArgumentParser(prog="ddx bench", description="Benchmark ddx against pgmpy and pyAgrum.")
+#: The one line shown when pyAgrum is missing: the benchmark runs without its rows.
+NO_PYAGRUM = "pyAgrum is not installed, so its rows are left out: pip install 'ddx-paresthesia[bench]'"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The benchmark's options, on ``parser`` (``ddx bench`` and ``scripts/benchmark.py`` share them)."""
     parser.add_argument("--cases", type=int, metavar="N", help="cases in the main table (default 40; quick 12)")
     parser.add_argument("--repeats", type=int, metavar="R", help="interleaved timed repeats (default 3; quick 1)")
     parser.add_argument("--seed", type=int, default=SEED, help=f"case generator seed (default {SEED})")
@@ -221,9 +235,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--memory-rows", type=int, metavar="N", help="rows of the memory run (default 1,000,000)")
     parser.add_argument("--memory-timeout", type=float, metavar="S", help="stop the memory run after S seconds")
     parser.add_argument("--model", metavar="DIR", help="model directory (default: the bundled model)")
-    parser.add_argument("--json", default="benchmark.json", metavar="FILE", help="write the figures here")
+    parser.add_argument(
+        "-o", "--output", metavar="FILE", help="also write every figure as JSON, e.g. benchmark.json ('-': stdout)"
+    )
+    parser.add_argument("--json", dest="json_output", metavar="FILE", help=argparse.SUPPRESS)  # deprecated: -o
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
-    args = parser.parse_args(argv)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the benchmark with the options of :func:`add_arguments`; print the tables; returns 0."""
+    from importlib.util import find_spec
+
+    output = args.output
+    if args.json_output is not None:
+        print("ddx bench: --json FILE is deprecated; use -o FILE", file=sys.stderr)
+        output = output or args.json_output
+    if find_spec("pyagrum") is None:
+        print(f"ddx bench: {NO_PYAGRUM}", file=sys.stderr)
     results = run_benchmark(
         args.cases,
         args.repeats,
@@ -237,6 +265,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         model=args.model,
         log=None if args.quiet else lambda line: print(line, file=sys.stderr, flush=True),
     )
+    if output == "-":  # the JSON on standard output, the tables beside the progress on stderr
+        print(format_table(results), file=sys.stderr)
+        print(json.dumps(results, indent=2))
+        return 0
     print(format_table(results))
-    print(f"\nwrote {write_json(results, args.json)}")
+    if output:
+        print(f"\nwrote {write_json(results, output)}")
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark from ``scripts/benchmark.py`` (``ddx bench`` is the same, through :mod:`ddx.cli`)."""
+    parser = argparse.ArgumentParser(
+        prog="ddx bench", description="Benchmark ddx against pgmpy and pyAgrum; writes JSON only with -o."
+    )
+    add_arguments(parser)
+    return run(parser.parse_args(argv))

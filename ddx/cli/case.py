@@ -10,6 +10,7 @@ one cause, each answer's change in log-odds with its citation, largest first.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 from collections.abc import Mapping
@@ -21,6 +22,7 @@ from ..engine.result import DiagnosisResult
 from ..errors import DdxError, InputFileError, did_you_mean
 from ..knowledge.model import KnowledgeBase
 from ..knowledge.values import parse_answer
+from .streams import STDIN_NAME, STDIO
 
 __all__ = ["CaseInput", "case_from_csv", "case_from_json", "explanation_text", "read_case"]
 
@@ -98,8 +100,11 @@ def case_from_json(text: str, where: str = "--json") -> CaseInput:
     return CaseInput(evidence, _age(age, where), _sex(sex, where), None if name is None else str(name))
 
 
-def case_from_csv(kb: KnowledgeBase, path: str | Path, case_id: str) -> CaseInput:
+def case_from_csv(kb: KnowledgeBase, path: str | Path, case_id: str, text: str | None = None) -> CaseInput:
     """The row ``case_id`` of a vignette CSV (the batch input contract), as a case.
+
+    ``text``, when given, is the file's content (read from standard input
+    for ``--csv -``); ``path`` then only names it in messages.
 
     Raises
     ------
@@ -111,11 +116,14 @@ def case_from_csv(kb: KnowledgeBase, path: str | Path, case_id: str) -> CaseInpu
     from ..batch.read import check_columns  # the batch contract's header check, shared
 
     source = Path(path)
-    if not source.is_file():
+    if text is None and not source.is_file():
         raise InputFileError(f"{source}: no such file")
     try:
-        with source.open(newline="", encoding="utf-8-sig") as handle:
-            rows = list(csv.reader(handle))
+        if text is not None:
+            rows = list(csv.reader(io.StringIO(text, newline="")))
+        else:
+            with source.open(newline="", encoding="utf-8-sig") as handle:
+                rows = list(csv.reader(handle))
     except (UnicodeDecodeError, csv.Error) as exc:
         raise InputFileError(f"{source}: cannot read as a UTF-8 CSV file ({exc})") from exc
     if not rows:
@@ -162,8 +170,12 @@ def read_case(
     case_id: str | None = None,
     age: float | None = None,
     sex: str | None = None,
+    stdin_text: str | None = None,
 ) -> CaseInput:
     """Read one case from exactly one source; ``age`` and ``sex`` given here win over the source's.
+
+    A ``json_file`` or ``csv_file`` of ``"-"`` is standard input, whose text
+    is ``stdin_text`` (read once by the caller).
 
     Raises
     ------
@@ -180,6 +192,8 @@ def read_case(
         raise DdxError("--csv FILE and --case-id ID go together: the CSV row to explain is named by its case_id")
     if json_text is not None:
         case = case_from_json(json_text)
+    elif json_file is not None and str(json_file) == STDIO:
+        case = case_from_json(stdin_text or "", STDIN_NAME)
     elif json_file is not None:
         source = Path(json_file)
         if not source.is_file():
@@ -187,7 +201,10 @@ def read_case(
         case = case_from_json(source.read_text(encoding="utf-8-sig"), str(source))
     else:
         assert csv_file is not None and case_id is not None
-        case = case_from_csv(kb, csv_file, case_id)
+        if str(csv_file) == STDIO:
+            case = case_from_csv(kb, STDIN_NAME, case_id, text=stdin_text or "")
+        else:
+            case = case_from_csv(kb, csv_file, case_id)
     return CaseInput(
         case.evidence,
         age if age is not None else case.age,

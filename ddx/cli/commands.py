@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from ..errors import DdxError
+from .streams import STDIO, read_stdin
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine.core import Engine
@@ -29,6 +31,7 @@ def _read_case(args: argparse.Namespace) -> tuple[Engine, CaseInput, DiagnosisRe
     if args.top < 1:
         raise DdxError(f"--top must be at least 1; got {args.top}")
     engine = load(args.model)
+    args.stdin_text = read_stdin() if STDIO in (args.json_file, args.csv) else None
     try:
         case = read_case(
             engine.kb,
@@ -38,6 +41,7 @@ def _read_case(args: argparse.Namespace) -> tuple[Engine, CaseInput, DiagnosisRe
             case_id=args.case_id,
             age=args.age,
             sex=args.sex,
+            stdin_text=args.stdin_text,
         )
     except DdxError as exc:  # the fail safe: an unreadable case keeps the emergency its readable answers meet
         _raise_kept_emergency(engine, exc, _raw_case(args), args.age, args.sex)
@@ -49,16 +53,26 @@ def _raw_case(args: argparse.Namespace) -> Any:
     """The case's answers as written (before any check), or None when they cannot even be parsed."""
     import csv
 
+    stdin_text = getattr(args, "stdin_text", None)
     try:
         if args.json is not None or args.json_file is not None:
-            text = args.json if args.json is not None else Path(args.json_file).read_text(encoding="utf-8-sig")
+            if args.json is not None:
+                text = args.json
+            elif args.json_file == STDIO:
+                text = stdin_text or ""
+            else:
+                text = Path(args.json_file).read_text(encoding="utf-8-sig")
             raw = json.loads(text)
             return raw.get("evidence", raw) if isinstance(raw, dict) else None
-        with open(args.csv, encoding="utf-8-sig", newline="") as handle:
+        with contextlib.ExitStack() as stack:
+            if args.csv == STDIO:
+                handle: IO[str] = io.StringIO(stdin_text or "", newline="")
+            else:
+                handle = stack.enter_context(open(args.csv, encoding="utf-8-sig", newline=""))
             for row in csv.DictReader(handle):
                 if str(row.get("case_id", "")).strip() == str(args.case_id).strip():
                     return {k: v for k, v in row.items() if k not in ("case_id", "age", "sex")}
-    except (OSError, ValueError, TypeError, csv.Error):
+    except (OSError, ValueError, TypeError, AttributeError, csv.Error):
         return None
     return None
 
@@ -74,20 +88,44 @@ def _raise_kept_emergency(engine: Engine, exc: DdxError, raw: Any, age: Any, sex
         raise emergency from exc
 
 
-def _parse_answers(items: Sequence[str]) -> dict[str, bool]:
-    from ..knowledge.values import parse_answer
+#: The note for ``ddx diagnose --json`` (kept for one release: --json means JSON input everywhere else).
+DEPRECATED_JSON = "ddx diagnose: --json is deprecated here (elsewhere it means JSON input); use --format json"
 
+
+def _parse_answers(items: Sequence[str]) -> dict[str, bool]:
+    """``ID=yes`` / ``ID=no`` pairs as evidence; a blank value is unknown; an id answered both ways is an error."""
+    from ..knowledge import values
+
+    shared = getattr(values, "parse_pairs", None)  # the value grammar's own pair parser, when it has one
+    if shared is not None:
+        return dict(shared(items))
     out: dict[str, bool] = {}
     for item in items:
         key, sep, value = item.partition("=")
+        key = key.strip()
         if not sep:
             raise DdxError(f"answers are written ID=yes or ID=no; got {item!r}")
-        parsed = parse_answer(value)
+        parsed = values.parse_answer(value)
         if parsed is None and value.strip():
-            raise DdxError(f"answer for '{key}' must be yes or no; got {value!r}")
+            raise DdxError(f"answer for {key!r} must be yes or no; got {value!r}")
+        if parsed is not None and out.get(key, parsed) != parsed:
+            raise DdxError(f"evidence {key!r} is answered twice, yes and no; give each id once")
         if parsed is not None:
             out[key] = parsed
     return out
+
+
+def _raw_pairs(items: Sequence[str]) -> dict[str, str]:
+    """The pairs as written, for the fail safe: an id given more than once keeps any yes among its answers."""
+    from ..knowledge.values import parse_answer
+
+    raw: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if sep and (key not in raw or parse_answer(value) is True):
+            raw[key] = value
+    return raw
 
 
 def _diagnose(args: argparse.Namespace) -> int:
@@ -97,11 +135,12 @@ def _diagnose(args: argparse.Namespace) -> int:
     try:
         answers = _parse_answers(args.answers)
     except DdxError as exc:  # the fail safe: a bad answer never hides an emergency sign answered yes
-        raw = dict(item.partition("=")[::2] for item in args.answers)
-        _raise_kept_emergency(engine, exc, raw, args.age, args.sex)
+        _raise_kept_emergency(engine, exc, _raw_pairs(args.answers), args.age, args.sex)
         raise
+    if args.json_output:
+        print(DEPRECATED_JSON, file=sys.stderr)
     result = engine.diagnose(answers, age=args.age, sex=args.sex)
-    if args.json:
+    if args.json_output or args.format == "json":
         row = result.to_row()
         row["advice"] = result.advice
         row["disclaimer"] = result.disclaimer
@@ -142,22 +181,32 @@ def _score(args: argparse.Namespace) -> int:
         raise DdxError(f"--intervals must be at least 2 draws; got {args.intervals}")
     if args.seed < 0:
         raise DdxError(f"--seed must be 0 or more; got {args.seed}")
-    try:
-        return score_file(
-            args.input,
-            args.output,
-            model=args.model,
-            metrics_path=args.metrics,
-            top=args.top,
-            strict=args.strict,
-            quiet=args.quiet,
-            intervals=args.intervals,
-            seed=args.seed,
-            escape_formulas=args.escape_formulas,
-        )
-    except OSError as exc:  # a file that went away or became unreadable during the run
-        where = f"{exc.filename}: " if exc.filename else ""
-        raise DdxError(f"{where}{exc.strerror or exc}; {args.output} was left as it was") from None
+    if args.output == STDIO and args.metrics == STDIO:
+        raise DdxError("-o - and --metrics - both name standard output; write one of them to a file")
+
+    def run(source: str | Path, output: str | Path, metrics: str | Path | None) -> int:
+        try:
+            return score_file(
+                source,
+                output,
+                model=args.model,
+                metrics_path=metrics,
+                top=args.top,
+                strict=args.strict,
+                quiet=args.quiet,
+                intervals=args.intervals,
+                seed=args.seed,
+                escape_formulas=args.escape_formulas,
+            )
+        except OSError as exc:  # a file that went away or became unreadable during the run
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise DdxError(f"{where}{exc.strerror or exc}; {args.output} was left as it was") from None
+
+    if STDIO not in (args.input, args.output, args.metrics):
+        return run(args.input, args.output, args.metrics)
+    from .scoring import score_streams
+
+    return score_streams(args, run)
 
 
 def _visualise(args: argparse.Namespace) -> int:
@@ -233,5 +282,29 @@ def _export(args: argparse.Namespace) -> int:
     from ..engine.core import load
     from ..inference.export import export_network
 
-    print(f"wrote {export_network(load(args.model), args.output, args.format)}")
+    if args.output != STDIO:
+        print(f"wrote {export_network(load(args.model), args.output, args.format)}")
+        return 0
+    import tempfile
+
+    from .streams import copy_to_stdout
+
+    if args.format is None:
+        raise DdxError("-o - writes to standard output: say which format with --format xmlbif or --format bif")
+    engine = load(args.model)
+    with tempfile.TemporaryDirectory(prefix="ddx-export-") as folder:
+        copy_to_stdout(export_network(engine, Path(folder) / f"network.{args.format}", args.format))
     return 0
+
+
+def _ids(args: argparse.Namespace) -> int:
+    from .ids import evidence_table, format_ids
+
+    print(format_ids(evidence_table(args.model, kind=args.kind, grep=args.grep), args.format))
+    return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from ..bench import run
+
+    return run(args)

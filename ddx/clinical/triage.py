@@ -57,7 +57,7 @@ def network_disposition(
 
     Examples
     --------
-    >>> from ddx.knowledge import TriagePolicy
+    >>> from ddx.knowledge.model import TriagePolicy
     >>> thresholds = {"emergency": {"emergency": 0.1, "urgent": 0.03}, "self_care": {"self_care": 0.3}}
     >>> policy = TriagePolicy(thresholds, 1.5, "routine", "")
     >>> acuity, priors = {"stroke": "emergency", "posture": "self_care"}, {"stroke": 0.01, "posture": 0.4}
