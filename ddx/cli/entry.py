@@ -199,6 +199,12 @@ def _run(argv: list[str]) -> int:
     except ImportError as exc:
         _error(command, _missing_dependency(exc))
         return EXIT_INPUT
+    except BrokenPipeError:  # handled by main: ends quietly
+        raise
+    except OSError as exc:  # a path that cannot be used (too long, not allowed, ...): named, in one line
+        where = f"{exc.filename}: " if exc.filename else ""
+        _error(command, one_line(f"{where}{exc.strerror or exc}"))
+        return EXIT_INPUT
     except KeyboardInterrupt:
         print(f"{command}: interrupted (SIGINT){left}", file=sys.stderr)
         return 128 + int(signal.SIGINT)
