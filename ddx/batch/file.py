@@ -20,7 +20,9 @@ Text cells that a spreadsheet would run as a formula (starting with ``=``,
 ``'`` so that they show as text (CSV injection, OWASP); ``escape_formulas=False``
 writes them verbatim for programs that read the file.
 
-Row numbers in messages count data rows from 1 (the header is not a row).
+Row numbers in messages count data rows from 1 (the header is not a row);
+blank lines are skipped and not counted, so row N is row N of the output
+(:mod:`ddx.batch.csvscan`), and the report says how many were skipped.
 """
 
 from __future__ import annotations
@@ -133,7 +135,8 @@ def score_file(
         header = read_header(source)
         engine = model if isinstance(model, Engine) else load(None if model is None else Path(model))
         columns = check_columns(engine.kb, header, where=str(source))
-        total = scan_rows(source, header)
+        scan = scan_rows(source, header)
+        total = scan.rows
         progress = Progress(total, enabled=not quiet)
         accumulator = MetricsAccumulator(aliases=cause_aliases(engine.kb))
         draws = (intervals, seed)
@@ -144,6 +147,7 @@ def score_file(
             raise InputFileError(f"{source}: read {done} rows but the file has {total}; please report this")
         progress.close()
         metrics = {"input": str(source), "output": str(target), **accumulator.result()}
+        metrics["rows"]["blank_lines_skipped"] = scan.blank
         if metrics_handle is not None:
             metrics_handle.write(json.dumps(metrics, indent=2) + "\n")
     _report(metrics, columns, errors, metrics_path is not None, quiet)
@@ -192,12 +196,16 @@ def _report_row_errors(scored: pd.DataFrame, progress: Progress) -> int:
 
 
 def _report(metrics: Mapping[str, Any], columns: Columns, errors: int, wrote_metrics: bool, quiet: bool) -> None:
-    rows = metrics["rows"]["total"]
+    rows, blank = metrics["rows"]["total"], metrics["rows"]["blank_lines_skipped"]
+    skipped = f"{blank} blank line{'s' if blank != 1 else ''} skipped (not rows, not numbered)" if blank else ""
     if errors:
         print(
-            f"ddx score: {errors} of {rows} rows have errors; they are kept in {metrics['output']} with status=error",
+            f"ddx score: {errors} of {rows} rows have errors; they are kept in {metrics['output']} with status=error"
+            + (f"; {skipped}" if skipped else ""),
             file=sys.stderr,
         )
+    elif skipped and not quiet:
+        print(f"ddx score: {skipped}", file=sys.stderr)
     has_gold = columns.gold_cause or columns.gold_triage
     if wrote_metrics and not has_gold:
         print(

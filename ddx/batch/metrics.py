@@ -261,7 +261,8 @@ def format_metrics(metrics: Mapping[str, Any]) -> str:
     excluded, excluded_triage = metrics["excluded"], metrics["excluded_triage"]
     lines = [
         f"metrics (kb_version {metrics['kb_version']}): {rows['total']} rows, "
-        f"{rows['ok']} ok, {rows['error']} with errors",
+        f"{rows['ok']} ok, {rows['error']} with errors"
+        + (f", {rows['blank_lines_skipped']} blank lines skipped" if rows.get("blank_lines_skipped") else ""),
         f"causes: n={n} (left out: {excluded['status_error']} error rows, "
         f"{excluded['no_gold_cause']} without gold_cause)",
     ]

@@ -18,7 +18,7 @@ from ..clinical.failsafe import emergency_rules
 from ..errors import InputFileError, did_you_mean
 from ..knowledge.conditions import Rule
 from ..knowledge.model import TRIAGE_LEVELS, KnowledgeBase
-from ..knowledge.values import parse_answer
+from ..knowledge.values import read_age, read_answer, read_sex
 from .csvscan import ID_COLUMN, MAX_LISTED, duplicates_message
 
 __all__ = ["RESERVED", "Case", "Columns", "RowError", "cause_aliases", "check_columns", "read_chunks"]
@@ -26,7 +26,6 @@ __all__ = ["RESERVED", "Case", "Columns", "RowError", "cause_aliases", "check_co
 GOLD_CAUSE, GOLD_TRIAGE, GOLD_RANK = "gold_cause", "gold_triage", "gold_rank"
 #: Input columns that are not evidence ids.
 RESERVED = (ID_COLUMN, "age", "sex", GOLD_CAUSE, GOLD_TRIAGE)
-ANSWER_HELP = "use yes/no or leave blank (also 1/0, true/false, y/n)"
 
 
 class _Invalid:
@@ -132,10 +131,11 @@ def _missing(value: Any) -> bool:
 
 
 def _check_unique_ids(ids: Sequence[str]) -> None:
+    """Refuse repeated ids, compared without surrounding blanks (``c1`` and ``c1 `` are one case)."""
     rows: dict[str, list[int]] = {}
     for row, case_id in enumerate(ids, start=1):
         if case_id.strip():
-            rows.setdefault(case_id, []).append(row)
+            rows.setdefault(case_id.strip(), []).append(row)
     repeated = {k: v for k, v in rows.items() if len(v) > 1}
     if repeated:
         raise InputFileError(duplicates_message("input", repeated))
@@ -168,29 +168,14 @@ def _read_column(cells: Sequence[str], column: str, reader: Reader, problems: li
     return out
 
 
-def _read_answer(cell: str) -> bool | None:
-    if not cell.strip():
-        return None
-    value = parse_answer(cell)
-    if value is None:
-        raise ValueError(f"{cell!r} is not an answer; {ANSWER_HELP}")
-    return value
+# Cells are read by the one value grammar (ddx.knowledge.values); its errors are ValueErrors.
+_read_answer: Reader = read_answer
+_read_age: Reader = read_age
 
 
-def _read_age(cell: str) -> float | None:
-    if not cell.strip():
-        return None
-    try:
-        value = float(cell)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value):
-        raise ValueError(f"{cell!r} is not a number of years")
-    return value
-
-
-def _read_sex(cell: str) -> str | None:
-    return cell.strip() or None  # the engine checks the value against the model's states
+def _sex_reader(kb: KnowledgeBase) -> Reader:
+    states = kb.nodes[kb.sex_node].states
+    return lambda cell: read_sex(cell, states)
 
 
 def _gold_reader(kb: KnowledgeBase) -> Reader:
@@ -268,7 +253,12 @@ def _cases(
 
 
 def read_chunks(source: Path, header: list[str], chunk_size: int) -> Iterator[pd.DataFrame]:
-    """The data rows of ``source`` as text-only frames of at most ``chunk_size`` rows."""
+    """The data rows of ``source`` as text-only frames of at most ``chunk_size`` rows, blank lines left out.
+
+    pandas skips empty lines and lines of blanks itself; a row of blank cells
+    (``,,,``, as a spreadsheet writes an empty row) is dropped here, as the
+    first pass (:func:`ddx.batch.csvscan.scan_rows`) does not count it.
+    """
     reader = pd.read_csv(
         source,
         dtype=str,
@@ -282,6 +272,9 @@ def read_chunks(source: Path, header: list[str], chunk_size: int) -> Iterator[pd
     )
     with reader:
         try:
-            yield from reader
+            for chunk in reader:
+                blank = chunk.apply(lambda column: column.str.strip() == "").all(axis=1)
+                if not blank.all():
+                    yield chunk[~blank] if blank.any() else chunk
         except (pd.errors.ParserError, ValueError) as exc:  # the first pass let through what pandas refuses
             raise InputFileError(f"{source}: cannot read the CSV: {exc}") from None

@@ -33,8 +33,8 @@ from .read import (
     _read_age,
     _read_answer,
     _read_column,
-    _read_sex,
     _read_triage,
+    _sex_reader,
     check_columns,
 )
 from .write import escape_formula_cells
@@ -109,12 +109,13 @@ def score_frame(
     kb = engine.kb
     columns = check_columns(kb, [str(c) for c in frame.columns], where="input")
     text = {c: _as_text(frame[c]) for c in frame.columns}
+    text[ID_COLUMN] = [case_id.strip() for case_id in text[ID_COLUMN]]  # "c1 " is the case "c1"
     _check_unique_ids(text[ID_COLUMN])
     problems: list[list[str]] = [[] for _ in range(len(frame))]
     _check_blank_ids(text[ID_COLUMN], problems)
     answers = [_read_column(text[c], c, _read_answer, problems) for c in columns.evidence]
     ages = _read_column(text["age"], "age", _read_age, problems) if columns.age else None
-    sexes = _read_column(text["sex"], "sex", _read_sex, problems) if columns.sex else None
+    sexes = _read_column(text["sex"], "sex", _sex_reader(kb), problems) if columns.sex else None
     gold = _read_column(text[GOLD_CAUSE], GOLD_CAUSE, _gold_reader(kb), problems) if columns.gold_cause else None
     if columns.gold_triage:
         _read_column(text[GOLD_TRIAGE], GOLD_TRIAGE, _read_triage, problems)

@@ -11,25 +11,22 @@ it when a case is refused: :meth:`ddx.Engine.diagnose` raises
 ``status=error`` and still carries ``triage=emergency`` and its rules, and the
 interview shows the advice as soon as the answer is given.
 
-Reading is deliberately lenient in one direction only: a yes spelt as the
-batch input spells it (``"yes"``, ``"y"``, ``"1"``, ``"true"``, any case) counts
-as yes here even where the API wants ``True``, and contradictory yes answers
-each count, because a yes that might be an emergency sign must not be lost.
+Each value is read by the one grammar (:mod:`ddx.knowledge.values`: ``True``,
+``"yes"``, ``"y"``, ``"1"``, ``"true"``, any case), and reading is
+deliberately lenient in one direction only: contradictory yes answers each
+count, because a yes that might be an emergency sign must not be lost.
 No answer is ever made up: anything unreadable is left out.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
-
-from ..errors import EmergencyEvidenceError
+from ..errors import EmergencyEvidenceError, EvidenceError
 from ..knowledge.conditions import Rule
 from ..knowledge.model import TRIAGE_LEVELS, KnowledgeBase
-from ..knowledge.values import parse_answer
+from ..knowledge.values import parse_answer, read_age
 from . import rules as rule_layer
 from .rules import FiredRule
 
@@ -39,21 +36,13 @@ __all__ = ["EMERGENCY", "emergency_error", "emergency_rules", "readable_answers"
 EMERGENCY = TRIAGE_LEVELS[0]
 
 
-def _answer(value: Any) -> bool | None:
-    """True/False for a value that reads as an answer on its own, else None."""
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, str):
-        return parse_answer(value)
-    return None
-
-
 def _older(kb: KnowledgeBase, age: Any) -> bool | None:
     """The age node's answer for a readable age (a finite number in the model's valid range), else None."""
-    if isinstance(age, (bool, np.bool_)) or not isinstance(age, (int, float, np.integer, np.floating)):
+    try:
+        value = read_age(age)
+    except EvidenceError:
         return None
-    value = float(age)
-    if not math.isfinite(value) or not kb.age.valid_low <= value <= kb.age.valid_high:
+    if value is None or not kb.age.valid_low <= value <= kb.age.valid_high:
         return None
     return value >= kb.age.yes_at_or_above
 
@@ -75,7 +64,7 @@ def readable_answers(kb: KnowledgeBase, evidence: Any, age: Any = None) -> dict[
         node = kb.nodes.get(node_id) if isinstance(node_id, str) else None
         if node is None or node.kind == "cause" or node_id == kb.sex_node:
             continue
-        value = _answer(raw)
+        value = parse_answer(raw)
         if value is not None:
             answers[node_id] = answers.get(node_id, False) or value
     older = _older(kb, age)

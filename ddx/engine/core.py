@@ -24,8 +24,9 @@ from ..inference import uncertainty
 from ..inference.compile import CaseEvidence, CompiledModel, Params, PrecisionError, compile_model
 from ..inference.explain import Contribution, contributions
 from ..inference.network import build_network, reference_log_evidence, reference_posteriors
+from ..inference.order import ranked
 from ..inference.quickscore import evaluate_many, posteriors
-from ..knowledge.evidence import Evidence, normalise
+from ..knowledge.evidence import Evidence, normalise, unpack_row
 from ..knowledge.load import load_knowledge
 from ..knowledge.model import TRIAGE_LEVELS, KnowledgeBase
 from .result import CauseScore, DiagnosisResult, FiredRule
@@ -156,12 +157,17 @@ class Engine:
         Parameters
         ----------
         evidence
-            Evidence id -> True (yes) / False (no) / None (unknown). Absent
-            ids are unknown and marginalised. Merged inventory ids are accepted.
+            Evidence id -> answer: True / ``"yes"`` (yes), False / ``"no"``
+            (no), None / blank (unknown), in any spelling of
+            :mod:`ddx.knowledge.values`. Absent ids are unknown and
+            marginalised. Merged ids of findings are accepted. A table row
+            (a pandas Series, ``df.iloc[0]``) is accepted too: its ``age``
+            and ``sex`` cells are used unless given here, ``case_id`` and
+            ``gold_*`` are left out, blank or NaN cells are unknown.
         age
-            Age in years, or None.
+            Age in years (a number or a numeric string), or None.
         sex
-            ``"female"``, ``"male"`` or None.
+            ``"female"``, ``"male"`` (also ``"f"``, ``"M"``, any case) or None.
         intervals
             Also draw the model's numbers ``samples`` times from their
             documented ranges (see :mod:`ddx.inference.uncertainty`) and report, per
@@ -192,19 +198,27 @@ class Engine:
         >>> r.differential[0].id
         'positional_compression'
         """
-        try:
-            ev = normalise(self.kb, evidence, age, sex)
-        except EvidenceError as exc:
-            from ..clinical.failsafe import emergency_error  # the fail safe: a refused case keeps its emergency
-
-            emergency = emergency_error(self.kb, exc, evidence, age, sex)
-            if emergency is None:
-                raise
-            raise emergency from exc
+        ev = self._checked(evidence, age, sex)
         result = self._result(ev, self._posteriors(ev))
         if not intervals:
             return result
         return self.with_intervals(result, samples, seed)
+
+    def _checked(self, evidence: Any, age: Any, sex: Any, where: str = "") -> Evidence:
+        """:func:`normalise`, with the fail safe: a refused case that meets an emergency rule keeps it."""
+        evidence, age, sex = unpack_row(evidence, age, sex)
+        try:
+            return normalise(self.kb, evidence, age, sex)
+        except EvidenceError as exc:
+            from ..clinical.failsafe import emergency_error
+
+            error = EvidenceError(f"{where}{exc}") if where else exc
+            emergency = emergency_error(self.kb, error, evidence, age, sex)
+            if emergency is not None:
+                raise emergency from exc
+            if where:
+                raise error from None
+            raise
 
     def with_intervals(self, result: DiagnosisResult, samples: int = 1000, seed: int = 0) -> DiagnosisResult:
         """``result`` with the posterior interval of every cause (see :meth:`diagnose`)."""
@@ -240,7 +254,7 @@ class Engine:
         ev = normalise(self.kb, evidence, age, sex)
         if cause is None:
             post = self._posteriors(ev)
-            cause = max(self.kb.causes, key=lambda c: post[c])
+            cause = ranked(self.kb.causes, post)[0]
         if cause not in self.kb.causes:
             raise EvidenceError(f"unknown cause '{cause}'{did_you_mean(cause, self.kb.causes)}")
         return uncertainty.sensitivity(self._model, self._slots, self._case(ev), self.kb.causes.index(cause), top)
@@ -258,22 +272,32 @@ class Engine:
         """Check one case's answers and put them in canonical form (see :func:`ddx.knowledge.evidence.normalise`)."""
         return normalise(self.kb, evidence, age, sex)
 
-    def diagnose_many(self, evidences: Sequence[Evidence]) -> list[DiagnosisResult]:
-        """Diagnose many checked cases in one vectorised pass (same answers as :meth:`diagnose`).
+    def diagnose_many(self, evidences: Sequence[Evidence | Mapping[str, Any]]) -> list[DiagnosisResult]:
+        """Diagnose many cases in one vectorised pass (same answers and order as :meth:`diagnose`).
 
         Parameters
         ----------
         evidences
-            Cases already checked by :meth:`normalise`, so that a bad case can be
-            reported on its own before the batch runs.
+            Cases already checked by :meth:`normalise` (so that a bad case can be
+            reported on its own before the batch runs), or plain mappings of
+            id -> answer and table rows, checked here as by :meth:`diagnose`.
 
         Cases with the same answers, age and sex are scored once and share
         one (immutable) result: a cohort repeats answer patterns.
+
+        Raises
+        ------
+        EvidenceError
+            For the first case that is not an :class:`Evidence` and is
+            refused, starting ``evidences[i]: `` (an
+            :class:`~ddx.errors.EmergencyEvidenceError` when its readable
+            answers meet an emergency rule).
         """
         index: dict[tuple[frozenset[tuple[str, bool]], float | None, str | None], int] = {}
         distinct: list[Evidence] = []
         rows = []
-        for ev in evidences:
+        for position, given in enumerate(evidences):
+            ev = given if isinstance(given, Evidence) else self._checked(given, None, None, f"evidences[{position}]: ")
             key = (frozenset(ev.answers.items()), ev.age, ev.sex)
             if key not in index:
                 index[key] = len(distinct)
@@ -285,7 +309,7 @@ class Engine:
     def _result(self, ev: Evidence, post: Mapping[str, float]) -> DiagnosisResult:
         kb = self.kb
         priors = self.priors
-        order = sorted(kb.causes, key=lambda c: (-post[c], kb.causes.index(c)))
+        order = ranked(kb.causes, post)  # the one tie order (ddx.inference.order)
         differential = tuple(
             CauseScore(c, kb.nodes[c].label, post[c], priors[c], kb.nodes[c].group or "", kb.nodes[c].acuity or "")
             for c in order

@@ -37,6 +37,7 @@ import numpy as np
 from ..clinical import rules as rule_layer
 from ..clinical.triage import most_urgent, network_disposition
 from ..inference import quickscore as infer
+from ..inference.order import rank_order, ranked
 from ..knowledge.conditions import condition_ids
 from ..knowledge.evidence import Evidence, normalise
 from ..knowledge.interview_settings import Settings, load_settings
@@ -263,13 +264,13 @@ class _Triage:
 
 def _top3(post: np.ndarray) -> list[frozenset[int]]:
     """The set of the three most probable causes of each row (ties by model order, as the differential)."""
-    return [frozenset(row) for row in np.argsort(-post, axis=1, kind="stable")[:, :3].tolist()]
+    return [frozenset(row) for row in rank_order(post)[:, :3].tolist()]
 
 
 def _on_the_list(kb: KnowledgeBase, settings: Settings, post: Mapping[str, float]) -> list[str]:
     """The causes whose danger signs matter now: the leading few, and any likely emergency-acuity cause."""
     causes = kb.causes
-    order = sorted(causes, key=lambda c: (-post[c], causes.index(c)))
+    order = ranked(causes, post)
     listed = [c for c in order[: settings.list_top] if post[c] >= settings.list_min_probability]
     listed += [
         c

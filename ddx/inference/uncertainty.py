@@ -23,6 +23,7 @@ import numpy as np
 
 from ..knowledge.model import KnowledgeBase, Number
 from .compile import CaseEvidence, CompiledModel, Params
+from .order import rank_order
 from .quickscore import evaluate_many
 
 __all__ = [
@@ -130,7 +131,7 @@ def intervals(
     params = draw_params(model, slots, samples, seed)
     post = evaluate_many(model, [case] * samples, params=params).posteriors  # (samples, C)
     low, high = np.percentile(post, [5, 95], axis=0)
-    rank = np.argsort(np.argsort(-post, axis=1, kind="stable"), axis=1, kind="stable")
+    rank = np.argsort(rank_order(post), axis=1, kind="stable")
     top3 = (rank < 3).mean(axis=0)
     top1 = (rank == 0).mean(axis=0)
     return tuple(

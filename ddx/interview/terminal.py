@@ -17,6 +17,7 @@ from ..engine.questions import Question
 from ..engine.result import DiagnosisResult
 from ..errors import DdxError
 from ..knowledge.evidence import normalise
+from ..knowledge.values import parse_answer, read_age, read_sex
 from .session import Interview, Stop
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -26,8 +27,8 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["run_interview"]
 
 
-_YES = {"y", "yes"}
 _NO = {"n", "no"}
+#: Don't know, in the interview's words; yes and no are spelt as everywhere (:mod:`ddx.knowledge.values`).
 _DONT_KNOW = {"", "d", "?", "dk", "don't know", "dont know", "unknown"}
 
 
@@ -69,9 +70,9 @@ def _ask_age(engine: Engine, read: IO[str], write: IO[str]) -> float | None:
         if not text:
             return None
         try:
-            age = float(text)
+            age = read_age(text)
             normalise(engine.kb, {}, age, None)
-        except (ValueError, DdxError) as exc:
+        except DdxError as exc:
             write.write(f"  please give a number of years, or leave it blank ({exc})\n")
             continue
         return age
@@ -80,12 +81,11 @@ def _ask_age(engine: Engine, read: IO[str], write: IO[str]) -> float | None:
 def _ask_sex(engine: Engine, read: IO[str], write: IO[str]) -> str | None:
     states = engine.kb.nodes[engine.kb.sex_node].states
     while True:
-        text = _ask(f"Sex, {' or '.join(states)} (blank to skip): ", read, write).lower()
-        if not text:
-            return None
-        match = [s for s in states if s.startswith(text)]
-        if len(match) == 1:
-            return match[0]
+        text = _ask(f"Sex, {' or '.join(states)} (blank to skip): ", read, write)
+        try:
+            return read_sex(text, states)
+        except DdxError:
+            pass
         write.write(f"  please answer {' or '.join(states)}, or leave it blank\n")
 
 
@@ -93,12 +93,11 @@ def _ask_answer(number: int, question: Question, read: IO[str], write: IO[str]) 
     write.write(f"\nQ{number}. {question.text}\n    (why: {question.reason})\n")
     while True:
         text = _ask("    yes / no / don't know [y/n/d]: ", read, write).lower()
-        if text in _YES:
-            return True
-        if text in _NO:
-            return False
         if text in _DONT_KNOW:
             return None
+        answer = parse_answer(text)
+        if answer is not None:
+            return answer
         write.write("    please answer y (yes), n (no) or d (don't know)\n")
 
 

@@ -6,17 +6,18 @@ the evidence it is given.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from ..errors import EvidenceError, did_you_mean
 from .model import KnowledgeBase
+from .values import read_age, read_answer, read_sex
 
-__all__ = ["Evidence", "implied", "normalise"]
+__all__ = ["ROW_LABELS", "Evidence", "implied", "normalise", "unpack_row"]
+
+#: Columns of a table row that label the case and are not evidence (``gold_*`` too).
+ROW_LABELS = ("case_id",)
 
 
 @dataclass(frozen=True)
@@ -40,10 +41,24 @@ class Evidence:
         return out
 
 
-def _as_bool(node_id: str, value: Any) -> bool | None:
-    if value is None or isinstance(value, (bool, np.bool_)):
-        return None if value is None else bool(value)
-    raise EvidenceError(f"evidence '{node_id}' must be True, False or None; got {value!r}")
+def unpack_row(evidence: Any, age: Any = None, sex: Any = None) -> tuple[Any, Any, Any]:
+    """``(evidence, age, sex)`` of a case given as a table row (a pandas Series); other input unchanged.
+
+    A row's ``age`` and ``sex`` cells are used when ``age``/``sex`` are not
+    given as arguments; ``case_id`` and ``gold_*`` cells are left out; blank
+    and NaN cells are unknown (as in :func:`ddx.knowledge.values.read_answer`).
+    A mapping is taken as it is: its keys must all be evidence ids.
+    """
+    if evidence is None or isinstance(evidence, Mapping) or not callable(getattr(evidence, "items", None)):
+        return evidence, age, sex
+    try:
+        row = dict(evidence.items())
+    except (TypeError, ValueError):
+        return evidence, age, sex
+    row_age, row_sex = row.pop("age", None), row.pop("sex", None)
+    age, sex = row_age if age is None else age, row_sex if sex is None else sex
+    kept = {k: v for k, v in row.items() if k not in ROW_LABELS and not (isinstance(k, str) and k.startswith("gold_"))}
+    return kept, age, sex
 
 
 def normalise(
@@ -52,18 +67,23 @@ def normalise(
     age: float | None = None,
     sex: str | None = None,
 ) -> Evidence:
-    """Validate ``evidence`` (id -> True/False/None), ``age`` and ``sex``.
+    """Validate ``evidence`` (id -> answer), ``age`` and ``sex``.
 
-    Merged inventory ids are mapped onto their node; ``age`` sets the node
-    named in ``model/model.yaml``.
+    Values, age and sex are read by the one grammar of
+    :mod:`ddx.knowledge.values` (``True``/``"yes"``/``"1"``, ``"female"``/``"F"``,
+    ``45``/``"45"``); a table row (pandas Series) is unpacked by
+    :func:`unpack_row`. Merged inventory ids are mapped onto their node
+    (only merges of findings and risk factors are evidence; merged causes
+    are gold labels); ``age`` sets the node named in ``model/model.yaml``.
 
     Raises
     ------
     EvidenceError
-        For an unknown id (with the closest known id), a value other than
-        True/False/None, an age outside the model's valid range, an unknown
-        sex, or answers that contradict each other.
+        For an unknown id (with the closest known id), a value that is not
+        an answer, an age that is not a number or outside the model's valid
+        range, an unknown sex, or answers that contradict each other.
     """
+    evidence, age, sex = unpack_row(evidence, age, sex)
     if evidence is None:
         evidence = {}
     if not isinstance(evidence, Mapping):
@@ -86,7 +106,10 @@ def normalise(
             raise EvidenceError(
                 f"pass sex as its own argument: diagnose(evidence, sex='female' or 'male'); got evidence '{key}'"
             )
-        value = _as_bool(str(key), raw)
+        try:
+            value = read_answer(raw)
+        except EvidenceError as exc:
+            raise EvidenceError(f"evidence '{key}': {exc}") from None
         if value is None:
             continue
         if node_id in answers and answers[node_id] != value:
@@ -157,12 +180,11 @@ def implied(kb: KnowledgeBase, answers: Mapping[str, bool]) -> dict[str, bool]:
 
 
 def _check_age(kb: KnowledgeBase, age: Any) -> float | None:
-    if age is None:
-        return None
-    if isinstance(age, (bool, np.bool_)) or not isinstance(age, (int, float, np.integer, np.floating)):
-        raise EvidenceError(f"age must be a number of years; got {age!r}")
-    value = float(age)
-    if math.isnan(value):
+    try:
+        value = read_age(age)
+    except EvidenceError as exc:
+        raise EvidenceError(f"age: {exc}") from None
+    if value is None:
         return None
     if not kb.age.valid_low <= value <= kb.age.valid_high:
         raise EvidenceError(f"age must be between {kb.age.valid_low:g} and {kb.age.valid_high:g} years; got {value:g}")
@@ -170,10 +192,7 @@ def _check_age(kb: KnowledgeBase, age: Any) -> float | None:
 
 
 def _check_sex(kb: KnowledgeBase, sex: Any) -> str | None:
-    if sex is None:
-        return None
-    states = kb.nodes[kb.sex_node].states
-    text = str(sex).strip().lower()
-    if text not in states:
-        raise EvidenceError(f"sex must be one of {', '.join(repr(s) for s in states)}; got {sex!r}")
-    return text
+    try:
+        return read_sex(sex, kb.nodes[kb.sex_node].states)
+    except EvidenceError as exc:
+        raise EvidenceError(f"sex: {exc}") from None

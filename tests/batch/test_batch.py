@@ -319,12 +319,12 @@ def test_sex_node_under_another_name_is_refused(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("header", "value", "message"),
     [
-        ("f1", "maybe", "column 'f1': 'maybe' is not an answer; use yes/no or leave blank"),
+        ("f1", "maybe", "column 'f1': 'maybe' is not an answer; use yes or no (also y/n"),
         ("f1", "2", "column 'f1': '2' is not an answer"),
         ("age", "old", "column 'age': 'old' is not a number of years"),
         ("age", "nan", "column 'age': 'nan' is not a number of years"),
         ("age", "130", "age must be between 0 and 120 years; got 130"),
-        ("sex", "other", "sex must be one of 'male', 'female'; got 'other'"),
+        ("sex", "other", "column 'sex': 'other' is not a sex; use male or female (also m/f, any case)"),
         ("gold_cause", "cause_z", "column 'gold_cause': unknown cause 'cause_z' (did you mean 'cause_"),
         ("gold_cause", "f1", "column 'gold_cause': unknown cause 'f1'"),
         ("gold_triage", "urgnt", "column 'gold_triage': unknown triage level 'urgnt' (did you mean 'urgent'?)"),
@@ -359,8 +359,10 @@ def test_contradictory_evidence_is_a_row_error(score) -> None:
 def test_all_problems_of_a_row_are_listed(score) -> None:
     _, out = score("case_id,f1,f2,age\na,maybe,perhaps,old\n", "--quiet")
     assert out.loc[0, "error"] == (
-        "column 'f1': 'maybe' is not an answer; use yes/no or leave blank (also 1/0, true/false, y/n); "
-        "column 'f2': 'perhaps' is not an answer; use yes/no or leave blank (also 1/0, true/false, y/n); "
+        "column 'f1': 'maybe' is not an answer; use yes or no (also y/n, true/false, 1/0, any case) "
+        "or leave it blank for unknown; "
+        "column 'f2': 'perhaps' is not an answer; use yes or no (also y/n, true/false, 1/0, any case) "
+        "or leave it blank for unknown; "
         "column 'age': 'old' is not a number of years"
     )
 
@@ -520,7 +522,7 @@ def test_progress_is_silent_off_a_terminal_or_when_quiet() -> None:
         ("f1", "maybe", "column 'f1': 'maybe' is not an answer"),
         ("age", "-5", "age must be between 0 and 120 years; got -5"),
         ("age", "old", "column 'age': 'old' is not a number of years"),
-        ("sex", "other", "sex must be one of 'male', 'female'; got 'other'"),
+        ("sex", "other", "column 'sex': 'other' is not a sex; use male or female (also m/f, any case)"),
         ("f1,f4", "yes,yes", "contradictory evidence: 'f1' and 'f4' cannot both be yes"),
         ("gold_triage", "urgnt", "column 'gold_triage': unknown triage level 'urgnt'"),
     ],
@@ -674,7 +676,9 @@ def test_stale_partial_files_of_dead_runs_are_removed(tmp_path: Path, tiny_dir: 
 # --------------------------------------------------------------------------- formula cells (CSV injection)
 
 
-FORMULAS = ['=HYPERLINK("http://example.com","x")', "+1+1", "-2", "@SUM(A1)", "\tx", "\rx"]
+FORMULAS = ['=HYPERLINK("http://example.com","x")', "+1+1", "-2", "@SUM(A1)", "\tx", "\ry"]
+#: How each id of FORMULAS is written: case_id is stripped, so a leading tab or carriage return goes.
+WRITTEN_IDS = [*FORMULAS[:4], "x", "y"]
 
 
 def _cells(path: Path) -> list[dict[str, str]]:
@@ -685,22 +689,23 @@ def _cells(path: Path) -> list[dict[str, str]]:
 def test_formula_cells_are_written_as_text(tmp_path: Path, tiny_dir: Path) -> None:
     buffer = io.StringIO()
     rows = [[case_id, "yes", "cause_a", "self_care"] for case_id in FORMULAS]
-    rows += [["g1", "yes", "=1+1", "+urgent"], ["g2", "maybe", "", "@x"]]
+    rows += [["g1", "yes", "=1+1", "+urgent"], ["g2", "maybe", "", "@x"], ["g3", "yes", "\rz", "\tz"]]
     csv.writer(buffer).writerows([["case_id", "f1", "gold_cause", "gold_triage"], *rows])
     src = write_csv(tmp_path / "in.csv", buffer.getvalue())
     assert run(src, "-o", tmp_path / "out.csv", "--model", tiny_dir, "--quiet") == 0
     cells = _cells(tmp_path / "out.csv")
-    assert [c["case_id"] for c in cells] == ["'" + f for f in FORMULAS] + ["g1", "g2"]
-    assert [c["status"] for c in cells] == ["ok"] * len(FORMULAS) + ["error", "error"]
-    assert (cells[-2]["gold_cause"], cells[-2]["gold_triage"]) == ("'=1+1", "'+urgent")
-    assert cells[-1]["gold_triage"] == "'@x"
+    assert [c["case_id"] for c in cells] == ["'" + f for f in FORMULAS[:4]] + ["x", "y", "g1", "g2", "g3"]
+    assert [c["status"] for c in cells] == ["ok"] * len(FORMULAS) + ["error", "error", "error"]
+    assert (cells[-3]["gold_cause"], cells[-3]["gold_triage"]) == ("'=1+1", "'+urgent")
+    assert cells[-2]["gold_triage"] == "'@x"
+    assert (cells[-1]["gold_cause"], cells[-1]["gold_triage"]) == ("'\rz", "'\tz")
     for cell in cells[: len(FORMULAS)]:  # numbers are numbers
         assert float(cell["p_cause_a"]) == pytest.approx(float(cells[0]["p_cause_a"]))
         assert not any(cell[c].startswith("'") for c in cell if c.startswith(("p_", "gold_rank")))
     assert run(src, "-o", tmp_path / "raw.csv", "--model", tiny_dir, "--quiet", "--no-escape-formulas") == 0
     raw = _cells(tmp_path / "raw.csv")
-    assert [c["case_id"] for c in raw] == [*FORMULAS, "g1", "g2"]
-    assert raw[-2]["gold_cause"] == "=1+1"
+    assert [c["case_id"] for c in raw] == [*WRITTEN_IDS, "g1", "g2", "g3"]
+    assert raw[-3]["gold_cause"] == "=1+1"
     code = score_file(src, tmp_path / "api.csv", model=tiny_dir, quiet=True, escape_formulas=False)
     assert code == 0 and _cells(tmp_path / "api.csv") == raw
 

@@ -11,13 +11,17 @@ from ddx.errors import EvidenceError
     ("evidence", "kwargs", "message"),
     [
         ({"f11": True}, {}, r"unknown evidence id 'f11' \(did you mean 'f1'\?\)"),
-        ({"f1": "maybe"}, {}, r"evidence 'f1' must be True, False or None; got 'maybe'"),
-        ({"f1": 1}, {}, r"evidence 'f1' must be True, False or None; got 1"),
+        ({"f1": "maybe"}, {}, r"evidence 'f1': 'maybe' is not an answer; use yes or no \(also y/n"),
+        ({"f1": 2}, {}, r"evidence 'f1': 2 is not an answer"),
+        ({"f1": [True]}, {}, r"evidence 'f1': \[True\] is not an answer"),
         ({"cause_a": True}, {}, r"'cause_a' is a cause, not evidence"),
         ({}, {"age": 130}, r"age must be between 0 and 120 years; got 130"),
         ({}, {"age": -1}, r"age must be between 0 and 120 years; got -1"),
-        ({}, {"age": "old"}, r"age must be a number of years; got 'old'"),
-        ({}, {"sex": "x"}, r"sex must be one of 'male', 'female'; got 'x'"),
+        ({}, {"age": "old"}, r"age: 'old' is not a number of years"),
+        ({}, {"age": True}, r"age: True is not a number of years"),
+        ({}, {"age": "inf"}, r"age: 'inf' is not a number of years"),
+        ({}, {"sex": "x"}, r"sex: 'x' is not a sex; use male or female \(also m/f, any case\)"),
+        ({}, {"sex": "fe"}, r"sex: 'fe' is not a sex"),
         ({"age": 40}, {}, r"pass age as its own argument"),
         ({"sex": True}, {}, r"pass sex as its own argument"),
         ({"f1": True, "f4": True}, {}, r"contradictory evidence: 'f1' and 'f4' cannot both be yes \(test exclusion\)"),
@@ -109,3 +113,43 @@ def test_one_leg_or_both_means_the_same_on_every_path(bundled_engine, answers):
     assert row["triage"] == direct.triage
     for cause in engine.kb.causes:
         assert row[f"p_{cause}"] == pytest.approx(direct.probabilities[cause], abs=1e-9)
+
+
+# --------------------------------------------------------------------------- the value grammar at the API
+
+
+@pytest.mark.parametrize(
+    ("given", "answer"),
+    [("yes", True), ("No", False), ("1", True), ("0", False), (" y ", True), ("TRUE", True), (1, True), (0.0, False)],
+)
+def test_the_api_reads_the_value_grammar(tiny_engine, given, answer):
+    assert tiny_engine.normalise({"f2": given}).answers["f2"] is answer
+    assert tiny_engine.diagnose({"f2": given}).probabilities == tiny_engine.diagnose({"f2": answer}).probabilities
+
+
+@pytest.mark.parametrize(("given", "sex"), [("female", "female"), ("M", "male"), ("f", "female"), (" Male ", "male")])
+def test_the_api_reads_sex_spellings(bundled_engine, given, sex):
+    assert bundled_engine.diagnose({}, sex=given).evidence.sex == sex
+
+
+def test_the_api_reads_a_numeric_age_string(tiny_engine):
+    assert tiny_engine.normalise({}, age="70").age == 70.0
+    assert tiny_engine.normalise({}, age=" 30 ").answers["older_age"] is False
+
+
+def test_blank_string_answers_are_unknown(tiny_engine):
+    assert tiny_engine.normalise({"f1": "", "f2": " "}).answers == {}
+
+
+def test_two_spellings_of_one_node_that_disagree_are_refused(tiny_engine):
+    with pytest.raises(EvidenceError, match=r"'f1' and 'f1_alias' both map to 'f1' but disagree"):
+        tiny_engine.diagnose({"f1": "yes", "f1_alias": "0"})
+
+
+def test_merged_causes_are_not_evidence(bundled_engine):
+    """model/merges.yaml: the five merges of the bundled model are causes (gold labels, not evidence)."""
+    kb = bundled_engine.kb
+    assert kb.merges and all(kb.nodes[m.into].kind == "cause" for m in kb.merges.values())
+    for merged in kb.merges:
+        with pytest.raises(EvidenceError, match=f"'{merged}' is a cause, not evidence"):
+            bundled_engine.diagnose({merged: True})
