@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Benchmark ddx against pgmpy and pyAgrum: ``python scripts/benchmark.py [--quick] [--json FILE]``.
+"""Benchmark ddx against pgmpy and pyAgrum: ``python scripts/benchmark.py [--quick] [-o FILE]``.
 
-Prints the tables of :func:`ddx.bench.run_benchmark` and writes every figure
-as JSON (default ``benchmark.json``). A full run takes about 15 minutes on
+Prints the tables of :func:`ddx.bench.run_benchmark` and, with ``-o FILE``,
+writes every figure as JSON (nothing is written unasked). A full run takes about 15 minutes on
 two cores; ``--quick`` is a smoke run of about a minute. pyAgrum comes with
 ``pip install -e '.[bench]'``; without it its rows are left out. Measures the
 checkout this script lives in, installed or not.

@@ -6,8 +6,8 @@ Each picture is a :class:`ddx.pictures.scene.Scene`, written by the file's suffi
 - ``.html``: one self-contained page, the SVG inline with a little inline
   script that highlights a node's links on hover (works offline; no remote
   URL anywhere);
-- ``.png``: drawn by matplotlib (``pip install 'ddx[plot]'``), imported only
-  when a PNG is asked for, never by ``import ddx``.
+- ``.png``: drawn by matplotlib (a dependency of ddx), imported only when a
+  PNG is asked for, never by ``import ddx``.
 
 Examples
 --------

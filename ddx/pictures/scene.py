@@ -275,7 +275,10 @@ def to_png(scene: Scene, path: str | Path, scale: float = 1.0, palette: bool = T
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
     except ImportError as exc:  # pragma: no cover - depends on the installation
-        raise ImportError("PNG output needs matplotlib: pip install 'ddx[plot]' (or write .svg / .html)") from exc
+        raise ImportError(
+            "PNG output needs matplotlib, which is not installed: "
+            "pip install 'ddx-paresthesia[plot]' (or write .svg / .html)"
+        ) from exc
 
     dpi = 100.0 * scale
     fig = Figure(figsize=(scene.width / 100.0, scene.height / 100.0), dpi=dpi, facecolor=scene.background)
