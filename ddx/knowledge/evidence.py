@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import EvidenceError, did_you_mean
+from ..errors import EvidenceError, did_you_mean, excerpt
 from .model import KnowledgeBase
 from .values import read_age, read_answer, read_sex
 
@@ -99,7 +99,8 @@ def normalise(
         node_id: str = kb.merges[key].into if key in kb.merges else str(key)
         node = kb.nodes.get(node_id)
         if node is None:
-            raise EvidenceError(f"unknown evidence id '{key}'{did_you_mean(str(key), [*known, *kb.merges])}")
+            known_ids = [*known, *kb.merges]
+            raise EvidenceError(f"unknown evidence id {excerpt(str(key))}{did_you_mean(str(key), known_ids)}")
         if node.kind == "cause":
             raise EvidenceError(f"'{key}' is a cause, not evidence; ddx infers causes from findings and risk factors")
         if node_id == kb.sex_node:

@@ -193,10 +193,9 @@ def parse_pairs(items: Iterable[str]) -> dict[str, bool]:
         try:
             value = read_answer(text)
         except EvidenceError as exc:
-            raise EvidenceError(f"evidence '{key}': {exc}") from None
+            raise EvidenceError(f"evidence {excerpt(key)}: {exc}") from None
         if key in given and given[key] != value:
-            raise EvidenceError(
-                f"evidence '{key}' is answered twice, {_spelt(given[key])} and {_spelt(value)}; give each id once"
-            )
+            both = f"{_spelt(given[key])} and {_spelt(value)}"
+            raise EvidenceError(f"evidence {excerpt(key)} is answered twice, {both}; give each id once")
         given[key] = value
     return {key: value for key, value in given.items() if value is not None}
