@@ -2,7 +2,7 @@
 
 The Python API (:func:`ddx.knowledge.evidence.normalise`), the batch reader,
 JSON and command-line input and the interview all read values here, so the
-same spelling means the same everywhere (README, "Values"):
+same spelling means the same everywhere (docs/model.md, "Evidence"):
 
 - **answer**: yes is ``True``, ``yes``, ``y``, ``true``, ``1``; no is
   ``False``, ``no``, ``n``, ``false``, ``0``; strings in any case and with
