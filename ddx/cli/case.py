@@ -12,16 +12,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..engine.result import DiagnosisResult
-from ..errors import DdxError, InputFileError, did_you_mean
+from ..errors import DdxError, EvidenceError, InputFileError, did_you_mean, excerpt
 from ..knowledge.model import KnowledgeBase
-from ..knowledge.values import parse_answer
+from ..knowledge.values import parse_answer, read_age, read_answer, read_sex
 from .streams import STDIN_NAME, STDIO
 
 __all__ = ["CaseInput", "case_from_csv", "case_from_json", "explanation_text", "read_case"]
@@ -45,23 +44,17 @@ class CaseInput:
 
 
 def _age(value: Any, where: str) -> float | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
     try:
-        age = float(value)
-    except (TypeError, ValueError):
-        age = math.nan
-    if isinstance(value, bool) or not math.isfinite(age):
-        raise InputFileError(f"{where}: 'age' must be a number of years; got {value!r}")
-    return age
+        return read_age(value)
+    except EvidenceError as exc:
+        raise InputFileError(f"{where}: age: {exc}") from None
 
 
 def _sex(value: Any, where: str) -> str | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if not isinstance(value, str):
-        raise InputFileError(f'{where}: \'sex\' must be "female" or "male"; got {value!r}')
-    return value.strip().lower()
+    try:
+        return read_sex(value)
+    except EvidenceError as exc:
+        raise InputFileError(f"{where}: sex: {exc}") from None
 
 
 def case_from_json(text: str, where: str = "--json") -> CaseInput:
@@ -88,13 +81,11 @@ def case_from_json(text: str, where: str = "--json") -> CaseInput:
     if answers is not data and data:
         raise InputFileError(f"{where}: unexpected keys beside 'evidence': {', '.join(sorted(map(str, data)))}")
     evidence: dict[str, bool] = {}
-    for key, value in answers.items():
-        if value is None or isinstance(value, bool):
-            parsed = value
-        elif isinstance(value, str) and (value.strip() == "" or parse_answer(value) is not None):
-            parsed = parse_answer(value)
-        else:
-            raise InputFileError(f"{where}: evidence '{key}' must be an answer; got {value!r}; {_ANSWER_HELP}")
+    for key, value in answers.items():  # the one value grammar of ddx.knowledge.values
+        try:
+            parsed = read_answer(value)
+        except EvidenceError as exc:
+            raise InputFileError(f"{where}: evidence {excerpt(str(key))}: {exc}") from None
         if parsed is not None:
             evidence[str(key)] = parsed
     return CaseInput(evidence, _age(age, where), _sex(sex, where), None if name is None else str(name))

@@ -423,8 +423,8 @@ def next_questions(
     --------
     >>> import ddx
     >>> q = ddx.load().next_questions({"radiates_from_lower_back_down_leg": True, "back_pain": True}, k=1)
-    >>> q[0].id
-    'loss_of_bladder_or_bowel_control'
+    >>> q[0].id, q[0].safety  # a cauda equina red flag of the leading cause comes first
+    ('new_difficulty_passing_urine', True)
     """
     kb = engine.kb
     settings = load_settings(kb) if settings is None else settings
