@@ -12,7 +12,7 @@ import contextlib
 import io
 import string
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import ddx
@@ -55,6 +55,7 @@ def named(err: str, answers: list[str], age: str | None) -> bool:
     if age is not None and ("age" in err or one_line(age[:8]) in err):  # the value as read (1e400 is inf)
         return True
     parts = [*answers, *(p for item in answers for p in item.partition("=")[::2])]
+    parts += [p.strip() for p in parts if p.strip() not in ("", p)]  # an id is read without the blanks around it
     return any(
         (one_line(part[:8]) in err or repr(part[:8])[1:-1] in err) if part.strip() else repr(part) in err
         for part in parts
@@ -63,6 +64,7 @@ def named(err: str, answers: list[str], age: str | None) -> bool:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(answers=items, age=ages)
+@example(answers=["\u00b9\t=yes"], age=None)  # named as read: '¹', without the tab
 def test_diagnose_never_crashes_and_keeps_the_emergency(answers, age):
     argv = ["diagnose", *answers, *(["--age", age] if age is not None else [])]
     code, out, err = run(argv)
