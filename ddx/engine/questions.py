@@ -106,8 +106,8 @@ def _gains(
 
 
 def _candidates(kb: KnowledgeBase, evidence: Evidence, asked: Iterable[str]) -> list[str]:
-    """Unasked evidence ids that can still be answered yes without contradicting an exclusive group."""
-    skip = {kb.sex_node, kb.age.node, *asked, *evidence.answers}
+    """Unasked ids a person can answer (not a clinician's) and answer yes without contradicting a group."""
+    skip = {kb.sex_node, kb.age.node, *asked, *evidence.answers, *kb.clinician_ids}
     for ids, _ in kb.exclusive:
         if any(evidence.answers.get(i) for i in ids):
             skip.update(ids)

@@ -16,7 +16,21 @@ _SECTIONS = {
     "risk_factors": "risk_factor",
     "emergency_signs": "emergency_sign",
 }
-_NUMBER_FIELDS = {"value", "range", "basis", "file", "section", "phrase", "term", "rationale", "note"}
+#: Fields of a number entry; ``ref``, ``says`` and ``derivation`` belong to basis ``literature``.
+_NUMBER_FIELDS = {
+    "value",
+    "range",
+    "basis",
+    "file",
+    "section",
+    "phrase",
+    "term",
+    "rationale",
+    "note",
+    "ref",
+    "says",
+    "derivation",
+}
 _LINK_FIELDS = _NUMBER_FIELDS | {"when"}
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from .conditions import Condition, Rule
 
 __all__ = [
+    "ANSWERED_BY",
     "CAUSE_STATES",
     "EVIDENCE_STATES",
     "TRIAGE_LEVELS",
@@ -36,6 +37,8 @@ __all__ = [
 TRIAGE_LEVELS: tuple[str, ...] = ("emergency", "urgent", "routine", "self_care")
 #: States of every cause node, in pgmpy state order.
 CAUSE_STATES: tuple[str, str] = ("absent", "present")
+#: Who can give an answer: the person, or only a clinician (an examination finding or a test result).
+ANSWERED_BY: tuple[str, str] = ("person", "clinician")
 #: Default states of findings, emergency signs and risk factors.
 EVIDENCE_STATES: tuple[str, str] = ("no", "yes")
 
@@ -76,11 +79,16 @@ class Number:
     term: str | None = None
     rationale: str | None = None
     note: str | None = None
+    ref: str | None = None  # literature: a key of priors/references.yaml
+    says: str | None = None  # literature: the figure as the source reports it
+    derivation: str | None = None  # literature: how the value follows from that figure
 
     def citation(self) -> str:
-        """A one-line citation: article, section and phrase, or the judgement rationale."""
+        """A one-line citation: article, section and phrase; the reference and its figure; or the rationale."""
         if self.basis == "article":
             return f'{self.file} § {self.section}: "{self.phrase}" ({self.term})'
+        if self.basis == "literature":
+            return f'{self.ref}: "{self.phrase}" ({self.says}; {self.derivation})'
         return f"judgement: {self.rationale}"
 
 
@@ -96,6 +104,7 @@ class Node:
     group: str | None = None
     acuity: str | None = None
     added: str | None = None
+    answered_by: str = "person"  # "clinician": an examination finding or a test result, never asked of a person
 
 
 @dataclass(frozen=True)
@@ -231,6 +240,11 @@ class KnowledgeBase:
         return tuple(n.id for n in self.nodes.values() if n.kind in ("finding", "emergency_sign") and n.id in linked)
 
     @cached_property
+    def clinician_ids(self) -> frozenset[str]:
+        """Evidence only a clinician can give (examination findings, test results): read, never asked of a person."""
+        return frozenset(n.id for n in self.nodes.values() if n.answered_by == "clinician")
+
+    @cached_property
     def evidence_ids(self) -> tuple[str, ...]:
         """Every id a person can answer: findings, risk factors, emergency signs."""
         return tuple(n.id for n in self.nodes.values() if n.kind != "cause")
@@ -253,6 +267,9 @@ def _number(raw: Mapping[str, Any], where: str) -> Number:
         term=raw.get("term"),
         rationale=raw.get("rationale"),
         note=raw.get("note"),
+        ref=raw.get("ref"),
+        says=raw.get("says"),
+        derivation=raw.get("derivation"),
     )
 
 
@@ -335,6 +352,7 @@ def build(sources: Sources) -> KnowledgeBase:
                 group=entry.get("group"),
                 acuity=entry.get("acuity"),
                 added=entry.get("added"),
+                answered_by=entry.get("answered_by", "person"),
             )
     merges = {
         m_id: Merge(m_id, entry["into"], entry["reason"]) for m_id, entry in (d["model/merges.yaml"] or {}).items()

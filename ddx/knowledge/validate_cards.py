@@ -27,12 +27,8 @@ def _check_cards(
         cause = str(card.get("cause"))
         stem = rel.rsplit("/", 1)[-1].removesuffix(".yaml")
         for key in card:
-            if key not in ("cause", "prior", "risk_factors", "findings", "note"):
-                problems.add(
-                    rel,
-                    str(key),
-                    f"unknown field{did_you_mean(str(key), ['cause', 'prior', 'risk_factors', 'findings', 'note'])}",
-                )
+            if key not in _CARD_FIELDS:
+                problems.add(rel, str(key), f"unknown field{did_you_mean(str(key), _CARD_FIELDS)}")
         if kinds.get(cause) != "cause":
             problems.add(
                 rel,
@@ -45,6 +41,7 @@ def _check_cards(
         if cause in seen:
             problems.add(rel, "cause", f"duplicate card for '{cause}'")
         seen.add(cause)
+        _check_review(problems, rel, card.get("review"), ctx)
         if "prior" not in card:
             problems.add(rel, "prior", "every cause needs a prior")
         else:
@@ -78,6 +75,35 @@ def _check_cards(
         if kind == "cause" and node_id not in seen:
             problems.add(f"{CARDS_DIR}/{node_id}.yaml", "", f"cause '{node_id}' has no card")
     return parents
+
+
+_CARD_FIELDS = ("cause", "prior", "risk_factors", "findings", "review", "note")
+#: A card's review against a clinical description: the sources read, and three short texts.
+_REVIEW_FIELDS = ("sources", "lists", "added", "left_out")
+
+
+def _check_review(problems: Problems, rel: str, raw: Any, ctx: _NumberContext) -> None:
+    """A card's review (optional here; the bundled model has one on every card): sources read, what changed."""
+    if raw is None:
+        return
+    review = _mapping(problems, rel, raw, "review")
+    for key in review:
+        if key not in _REVIEW_FIELDS:
+            problems.add(rel, f"review.{key}", f"unknown field{did_you_mean(str(key), _REVIEW_FIELDS)}")
+    for key in _REVIEW_FIELDS[1:]:
+        if not isinstance(review.get(key), str) or not review[key].strip():
+            problems.add(rel, f"review.{key}", "missing: a sentence or two")
+    sources = review.get("sources")
+    if not isinstance(sources, list) or not sources:
+        problems.add(rel, "review.sources", "expected a list of keys of priors/references.yaml")
+        return
+    for key in sources:
+        if not isinstance(key, str) or key not in ctx.references:
+            problems.add(
+                rel,
+                "review.sources",
+                f"unknown reference {excerpt(key)}{did_you_mean(str(key), ctx.references)}",
+            )
 
 
 def _layer_hint(node_id: Any, kinds: Mapping[str, str], wanted: str) -> str:

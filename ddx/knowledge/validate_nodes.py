@@ -7,7 +7,7 @@ from typing import Any
 
 from ..errors import did_you_mean, excerpt
 from .checks import _ID, _SECTIONS, _finite, _mapping
-from .model import TRIAGE_LEVELS
+from .model import ANSWERED_BY, TRIAGE_LEVELS
 from .problems import Problems
 
 
@@ -40,11 +40,17 @@ def _check_nodes(problems: Problems, raw: Any, model: Mapping[str, Any]) -> dict
                 problems.add(file, where, "expected a mapping with at least 'label'")
                 continue
             allowed = {"label", "question", "added", "note"} | (
-                {"group", "acuity"} if kind == "cause" else {"states"} if kind == "risk_factor" else set()
+                {"group", "acuity"} if kind == "cause" else {"states"} if kind == "risk_factor" else {"answered_by"}
             )
             for key in entry:
                 if key not in allowed:
                     problems.add(file, f"{where}.{key}", f"unknown field{did_you_mean(key, allowed)}")
+            if entry.get("answered_by", "person") not in ANSWERED_BY:
+                problems.add(
+                    file,
+                    f"{where}.answered_by",
+                    f"must be one of {', '.join(ANSWERED_BY)}; got {excerpt(entry.get('answered_by'))}",
+                )
             if not isinstance(entry.get("label"), str) or not entry.get("label"):
                 problems.add(file, f"{where}.label", "every node needs a label in words")
             if kind != "cause" and not isinstance(entry.get("question"), str):

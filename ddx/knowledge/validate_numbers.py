@@ -93,6 +93,8 @@ class _NumberContext:
             return False
         if basis == "literature":
             self.literature(file, where, raw)
+            if kind == "number" and (not isinstance(raw.get("derivation"), str) or not raw["derivation"].strip()):
+                p.add(file, f"{where}.derivation", "a literature number needs 'derivation': how the value follows")
             return False
         if basis != "article":
             p.add(

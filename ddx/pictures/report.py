@@ -38,8 +38,12 @@ def _cell(text: Any) -> str:
 
 
 def _citation(n: Number) -> str:
-    article = f'{n.file} § {n.section}: "{n.phrase}" (*{n.term}*)'
-    text = article if n.basis == "article" else str(n.rationale)
+    if n.basis == "article":
+        text = f'{n.file} § {n.section}: "{n.phrase}" (*{n.term}*)'
+    elif n.basis == "literature":
+        text = f'[{n.ref}](#references): "{n.phrase}"; reports {n.says}; derived: {n.derivation}'
+    else:
+        text = str(n.rationale)
     if n.note:
         text += f" Note: {n.note}"
     return text
@@ -133,13 +137,37 @@ def _cause_section(kb: KnowledgeBase, cause: str) -> list[str]:
             for link in f_links
         ]
         out += [*_table(["finding", "value", "range", "basis", "source"], rows), ""]
-    return out
+    return [*out, *_review(kb, cause)]
+
+
+def _review(kb: KnowledgeBase, cause: str) -> list[str]:
+    """The card's review against a clinical description: sources, what they list, what changed and why."""
+    card: Mapping[str, Any] = kb.raw.get(f"priors/causes/{cause}.yaml") or {}
+    review: Mapping[str, Any] = card.get("review") or {}
+    if not review:
+        return []
+    sources = ", ".join(f"`{key}`" for key in review.get("sources") or ())
+    return [
+        f"Review against a clinical description ({sources}):",
+        "",
+        f"- the source lists: {_cell(review.get('lists', ''))}",
+        f"- added to the card: {_cell(review.get('added', ''))}",
+        f"- left out, and why: {_cell(review.get('left_out', ''))}",
+        "",
+    ]
+
+
+def _references_section(kb: KnowledgeBase) -> list[str]:
+    out = ["## References", "", "Published sources cited by key (basis `literature` and card reviews).", ""]
+    out += [f"- `{key}`: {_cell(ref.citation())}" for key, ref in kb.references.items()]
+    return [*out, ""]
 
 
 def render_markdown(kb: KnowledgeBase) -> str:
     """The whole knowledge base as Markdown: scale, causes by group, merges, leaks, risk-factor priors."""
     numbers = _all_numbers(kb)
     n_article = sum(n.basis == "article" for n in numbers)
+    n_literature = sum(n.basis == "literature" for n in numbers)
     out = [
         f"# {kb.title}: knowledge base",
         "",
@@ -149,7 +177,8 @@ def render_markdown(kb: KnowledgeBase) -> str:
         f"- population: {' '.join(kb.population.split())}",
         f"- {len(kb.causes)} causes, {len(kb.ids('finding'))} findings, {len(kb.risk_factors)} risk factors, "
         f"{len(kb.emergency_signs)} emergency signs, {len(kb.merges)} merges",
-        f"- {len(numbers)} numbers: {n_article} article-based, {len(numbers) - n_article} judgement",
+        f"- {len(numbers)} numbers: {n_article} article-based, {n_literature} literature, "
+        f"{len(numbers) - n_article - n_literature} judgement",
         "",
         "Every number is a probability conditional on the presenting complaint. A cause's prior is "
         "P(cause | complaint, its risk factors in their reference state); links are noisy-OR. "
@@ -196,4 +225,5 @@ def render_markdown(kb: KnowledgeBase) -> str:
             for rf, n in kb.parent_priors.items()
         ],
     )
-    return "\n".join(out) + "\n"
+    out += ["", *_references_section(kb)]
+    return "\n".join(out).rstrip("\n") + "\n"

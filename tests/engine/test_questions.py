@@ -168,3 +168,17 @@ def test_emergency_acuity_cause_puts_its_signs_on_the_list(tmp_path: Path) -> No
     engine = _tiny(tmp_path, settings)
     first = next_questions(engine, {}, k=1)[0]
     assert first.id == "red_flag" and first.safety and "cause_c" in first.reason
+
+
+@pytest.mark.parametrize(
+    "evidence",
+    [{}, {"both_legs": True, "diabetes": True}, {"radiates_from_lower_back_down_leg": True, "leg_pain": True}],
+)
+def test_a_clinician_s_answer_is_never_asked_of_a_person(bundled: ddx.Engine, evidence: dict[str, bool]) -> None:
+    """Examination findings and test results are read when given, never put to the person as a question."""
+    clinician = bundled.kb.clinician_ids
+    assert {"ncs_demyelinating", "reduced_or_absent_reflexes", "b12_low"} <= clinician
+    asked = {q.id for q in next_questions(bundled, evidence, k=None)}
+    assert asked, "the ranking should offer questions"
+    assert not asked & clinician, f"asked a clinician's answer: {sorted(asked & clinician)}"
+    assert bundled.diagnose({**evidence, "b12_low": True}).evidence.answers["b12_low"] is True

@@ -52,6 +52,34 @@ def _delete(path: str) -> Callable[[Files], None]:
     return apply
 
 
+#: A literature number and a card review as the tiny model would cite them (its reference: smith_2020).
+_LITERATURE = {
+    "value": 0.1,
+    "range": [0.05, 0.2],
+    "basis": "literature",
+    "ref": "smith_2020",
+    "phrase": "specificity 0.90",
+    "says": "specificity 0.90 (95 % CI 0.85-0.94)",
+    "derivation": "leak = 1 - specificity",
+}
+_REVIEW = {"sources": ["smith_2020"], "lists": "f2 and f3.", "added": "f3.", "left_out": "nothing."}
+
+
+def _with_reference(files: Files) -> Files:
+    files["priors/references.yaml"] = {
+        "references": {
+            "smith_2020": {
+                "authors": "Smith A",
+                "year": 2020,
+                "title": "A test",
+                "published_in": "A journal",
+                "doi": "10.1000/test",
+            }
+        }
+    }
+    return files
+
+
 CASES: list[tuple[str, Callable[[Files], None], str]] = [
     (
         "unknown finding in a card",
@@ -112,6 +140,45 @@ CASES: list[tuple[str, Callable[[Files], None], str]] = [
         "term missing from the scale",
         _set("priors/causes/cause_a.yaml::findings.f1.term", "usualy"),
         r"findings.f1.term: term 'usualy' is not in priors/scale.yaml \(did you mean 'usually'\?\)",
+    ),
+    (
+        "literature number without a derivation",
+        _set(
+            "priors/leaks.yaml::f3",
+            {**_LITERATURE, "derivation": None},
+        ),
+        r"priors/leaks.yaml: f3.derivation: a literature number needs 'derivation'",
+    ),
+    (
+        "literature number citing an unknown reference",
+        _set("priors/leaks.yaml::f3", {**_LITERATURE, "ref": "smith_2021"}),
+        r"priors/leaks.yaml: f3.ref: a literature source needs 'ref', a key of priors/references.yaml; got 'smith_2021' "
+        r"\(did you mean 'smith_2020'\?\)",
+    ),
+    (
+        "literature number without the figure it reports",
+        _set("priors/leaks.yaml::f3", {**_LITERATURE, "says": ""}),
+        r"priors/leaks.yaml: f3.says: a literature source needs 'says'",
+    ),
+    (
+        "review citing an unknown reference",
+        _set("priors/causes/cause_b.yaml::review", {**_REVIEW, "sources": ["smith_2021"]}),
+        r"priors/causes/cause_b.yaml: review.sources: unknown reference 'smith_2021' \(did you mean 'smith_2020'\?\)",
+    ),
+    (
+        "review without what was left out",
+        _set("priors/causes/cause_b.yaml::review", {**_REVIEW, "left_out": " "}),
+        r"priors/causes/cause_b.yaml: review.left_out: missing",
+    ),
+    (
+        "review with an unknown field",
+        _set("priors/causes/cause_b.yaml::review", {**_REVIEW, "lefts_out": "x"}),
+        r"review.lefts_out: unknown field \(did you mean 'left_out'\?\)",
+    ),
+    (
+        "answered_by that is neither person nor clinician",
+        _set("model/nodes.yaml::findings.f2.answered_by", "nurse"),
+        r"model/nodes.yaml: findings.f2.answered_by: must be one of person, clinician; got 'nurse'",
     ),
     (
         "merge that points nowhere",
@@ -394,12 +461,24 @@ CASES: list[tuple[str, Callable[[Files], None], str]] = [
 
 @pytest.mark.parametrize(("name", "breaker", "message"), CASES, ids=[c[0] for c in CASES])
 def test_each_rule_fires(tmp_path, name, breaker, message):
-    files = copy.deepcopy(tiny_files())
+    files = _with_reference(copy.deepcopy(tiny_files()))
     breaker(files)
     root = write_kb(tmp_path, files)
     with pytest.raises(KnowledgeBaseError) as info:
         load_knowledge(root)
     assert info.match(message), str(info.value)
+
+
+def test_literature_numbers_and_reviews_that_cite_a_reference_load(tmp_path):
+    files = _with_reference(copy.deepcopy(tiny_files()))
+    files["priors/leaks.yaml"]["f3"] = dict(_LITERATURE)
+    files["priors/causes/cause_b.yaml"]["review"] = dict(_REVIEW)
+    kb = load_knowledge(write_kb(tmp_path, files))
+    leak = kb.leaks["f3"]
+    assert (leak.basis, leak.ref, leak.derivation) == ("literature", "smith_2020", "leak = 1 - specificity")
+    assert leak.citation() == (
+        'smith_2020: "specificity 0.90" (specificity 0.90 (95 % CI 0.85-0.94); leak = 1 - specificity)'
+    )
 
 
 def test_value_outside_the_scale_term_range(tmp_path):
