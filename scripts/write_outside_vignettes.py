@@ -17,9 +17,11 @@ multiple-choice exam items) were left out. Each case is a dict:
               test normal; everything else stays blank (unknown)
   age, sex    as the report gives them (blank when it does not)
   gold_cause  the report's final diagnosis as an inventory cause id
-  gold_triage emergency / urgent / routine / self_care for the presentation
-              (the report's own setting where it names one; any emergency
-              sign or red flag present means emergency)
+  gold_triage emergency / urgent / routine / self_care for the presentation:
+              any emergency sign or red flag present means emergency;
+              otherwise the report's own setting where it names one, unless
+              that setting is only where the person went and nothing in the
+              presentation calls for emergency care (a comment says so)
 
 Coding rules: only what the report says at presentation (history,
 examination, tests done then), never the final diagnosis itself; a test
@@ -103,7 +105,11 @@ CASES = [
         age=45,
         sex="male",
         gold_cause="pernicious_anaemia",
-        gold_triage=E,
+        # Urgent, not emergency: the report's setting is the emergency room, but the presentation has no emergency
+        # sign or red flag, and B12 deficiency with signs in the nerves or the spinal cord calls for treatment started
+        # within a day or so (a same-day clinician). Labelled emergency at first, from the setting alone; revised when
+        # the set was reviewed (docs/validation.md reports the figures with both labels).
+        gold_triage=U,
     ),
     dict(
         id="or_b12_03",
