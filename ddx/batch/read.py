@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from ..clinical.failsafe import emergency_rules
-from ..errors import InputFileError, did_you_mean
+from ..errors import InputFileError, did_you_mean, excerpt
 from ..knowledge.conditions import Rule
 from ..knowledge.model import TRIAGE_LEVELS, KnowledgeBase
 from ..knowledge.values import read_age, read_answer, read_sex
@@ -186,7 +186,7 @@ def _gold_reader(kb: KnowledgeBase) -> Reader:
         if not cause:
             return None
         if cause not in nodes:
-            raise ValueError(f"unknown cause '{cause}'{did_you_mean(cause, list(nodes))}")
+            raise ValueError(f"unknown cause {excerpt(cause)}{did_you_mean(cause, list(nodes))}")
         return nodes[cause]
 
     return read

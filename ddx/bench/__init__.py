@@ -115,6 +115,7 @@ def run_benchmark(
     memory_timeout: float | None = None,
     throughput: int | None = None,
     model: str | os.PathLike[str] | None = None,
+    positives: tuple[int, int] | None = None,
     log: Log | None = None,
 ) -> dict[str, Any]:
     """Run the benchmark; return every figure as a JSON-ready dict (print it with :func:`format_table`).
@@ -138,11 +139,15 @@ def run_benchmark(
         Cases of the batch-throughput run (default 20,000, ``quick`` 2,000).
     model
         A model directory; default: the bundled model.
+    positives
+        Fewest and most positive findings of a main-table case (default 1-10,
+        ``quick`` 1-4: pgmpy needs seconds to minutes per case at 10).
     log
         Called with one line of progress at a time (default: silent).
     """
     log = log or (lambda line: None)
     n = cases or (12 if quick else 40)
+    low, high = positives or ((1, 4) if quick else (1, 10))
     reps = repeats or (1 if quick else 3)
     engine = load(None if model is None else Path(model))
     kb = engine.kb
@@ -155,12 +160,19 @@ def run_benchmark(
             "findings": len(kb.network_findings),
             "risk_factors": len(kb.risk_factors),
         },
-        "settings": {"cases": n, "repeats": reps, "seed": seed, "quick": quick, "positives": "1-10", "items": "5-15"},
+        "settings": {
+            "cases": n,
+            "repeats": reps,
+            "seed": seed,
+            "quick": quick,
+            "positives": f"{low}-{high}",
+            "items": "5-15",
+        },
     }
     started = time.perf_counter()
     with _one_thread(results), tempfile.TemporaryDirectory(prefix="ddx-bench-") as tmp:
         folder = Path(tmp)
-        case_list = realistic_cases(kb, n, seed)
+        case_list = realistic_cases(kb, n, seed, positives=(low, high))
         results["settings"]["by_positives"] = np.bincount([c.positives for c in case_list]).tolist()
         prep = _Prepared(kb, case_list, engine)
         results.update(_main_table(prep, reps, quick, folder, log))

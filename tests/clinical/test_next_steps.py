@@ -152,7 +152,12 @@ def _emergency_rules() -> list[Any]:
 @pytest.mark.parametrize("rule", _emergency_rules(), ids=lambda r: r.id)
 def test_emergency_result_never_carries_self_care_before_the_emergency_advice(engine, rule) -> None:
     # Add answers that make causes with self-care notes lead (posture, strain).
-    evidence = {"after_sitting_or_lying_still": True, "recent_physical_activity": True, **_satisfy(rule.when)}
+    evidence = {
+        "after_sitting_or_lying_still": True,
+        "resolves_on_moving": True,
+        "recent_physical_activity": True,
+        **_satisfy(rule.when),
+    }
     evidence = {k: v for k, v in evidence.items() if k in engine.kb.nodes}
     result = engine.diagnose(evidence)
     assert result.triage == "emergency" and rule.id in [r.id for r in result.rules_fired]
@@ -163,7 +168,9 @@ def test_emergency_result_never_carries_self_care_before_the_emergency_advice(en
         assert step.kind != "self_care", f"self-care note {step.name!r} under emergency triage"
         assert step.text not in self_care_texts
         assert not WAITING.search(step.text), f"{step.name!r} suggests waiting: {step.text!r}"
-    leading_with_self_care = [s.cause for s in result.next_steps if s.cause in {"positional_compression"}]
+    leading_with_self_care = [
+        s.cause for s in result.next_steps if s.cause in {"positional_compression", "muscle_strain"}
+    ]
     assert leading_with_self_care, "the case should have a leading cause whose self-care notes were left out"
 
 

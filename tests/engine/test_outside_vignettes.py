@@ -40,8 +40,13 @@ def scored(bundled_engine: ddx.Engine, frame: pd.DataFrame) -> pd.DataFrame:
         gold = kb.merges[row.gold_cause].into if row.gold_cause in kb.merges else row.gold_cause
         ranked = [c.id for c in result.differential]
         rows.append(
-            {"case_id": row.case_id, "gold": gold, "rank": ranked.index(gold) + 1, "triage": result.triage,
-             "gold_triage": row.gold_triage}
+            {
+                "case_id": row.case_id,
+                "gold": gold,
+                "rank": ranked.index(gold) + 1,
+                "triage": result.triage,
+                "gold_triage": row.gold_triage,
+            }
         )
     return pd.DataFrame(rows)
 

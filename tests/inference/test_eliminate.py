@@ -50,13 +50,14 @@ def test_hand_checked_chain():
     """One cause, one finding with a leak, through the chain form: Bayes by hand."""
     engine = ddx.load()
     model = engine._model
-    # sciatica's strongest finding, alone: P(c | f) = p(1 - L(1 - a)) / (p(1 - L(1 - a)) + (1 - p)(1 - L))
-    f = model.finding_index["radiates_from_lower_back_down_leg"]
+    # a finding with one parent (shingles' band of rash), alone:
+    # P(c | f) = p(1 - L(1 - a)) / (p(1 - L(1 - a)) + (1 - p)(1 - L))
+    f = model.finding_index["band_like_rash_one_side"]
     parents = np.flatnonzero(model.params.finding_off[0][:, f] < 1)
     assert len(parents) == 1
-    case = engine._case(engine.normalise({"radiates_from_lower_back_down_leg": True}))
+    case = engine._case(engine.normalise({"band_like_rash_one_side": True}))
     post, _, _ = eliminate_many(model, [case], model.params, signed=False)
-    reference = engine.reference_posteriors({"radiates_from_lower_back_down_leg": True})
+    reference = engine.reference_posteriors({"band_like_rash_one_side": True})
     c = int(parents[0])
     assert post[0, c] == pytest.approx(reference[model.causes[c]], abs=1e-12)
 
@@ -127,10 +128,10 @@ def test_mixed_form_agrees_with_pgmpy_on_tiny_model(tiny_engine, monkeypatch, se
 
 
 def _ill_conditioned_case(engine):
-    """A 9-positive case whose signed form cancels past what float64 can certify (condition number ~6e6)."""
+    """A 9-positive case whose signed form cancels past what float64 can certify (condition number ~2e6)."""
     from ddx.bench import SEED, realistic_cases
 
-    case = realistic_cases(engine.kb, 1, SEED + 9, positives=(9, 9))[0]
+    case = realistic_cases(engine.kb, 1, SEED + 19, positives=(9, 9))[0]
     return engine._case(engine.normalise(case.evidence, case.age, case.sex))
 
 

@@ -116,7 +116,9 @@ def test_checklist_yes_is_an_emergency_at_the_first_question(bundled: ddx.Engine
 
 
 def test_clear_benign_path_stops_when_confident(bundled: ddx.Engine) -> None:
-    answers = {SCREEN_ID: "n", "after_sitting_or_lying_still": True, "resolves_on_moving": True}
+    # the leg that "fell asleep": one leg, noticed on waking after lying still, gone on moving; no to the rest
+    answers = {SCREEN_ID: "n", "after_sitting_or_lying_still": True, "resolves_on_moving": True, "one_leg_only": True}
+    answers |= {"on_waking_from_sleep": True}
     answers |= {i: False for i in bundled.kb.evidence_ids if i not in answers}
     interview, text, _ = _session(bundled, answers, age="30", sex="female")
     stop = interview.stop()

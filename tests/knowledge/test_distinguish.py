@@ -5,7 +5,10 @@ factors, emergency signs; age and sex allowed): what the articles say of the cau
 plus the answers a clinician routinely gets (does it go away on moving, one leg or
 both, does it spread from the back). "One leg only" is answered as the vignettes do,
 with both_legs = no (and the reverse), because the two questions are one question
-asked two ways. The comment on each case names what in the articles it rests on.
+asked two ways. The comment on each case names what in the articles it rests on. Where
+the clinical extension adds the routine question or examination that tells a cause from
+its look-alikes (the knee that gives way in femoral nerve damage, normal foot pulses
+against artery disease), the case answers it as a clinician would.
 """
 
 from __future__ import annotations
@@ -129,6 +132,8 @@ CASES: dict[str, tuple[dict[str, bool], int, str]] = {
             "resolves_on_moving": False,
             "recent_injury_or_fall": False,
             "diabetes": False,
+            # the routine examination of the foot (clinical extension): normal pulses
+            "absent_foot_pulses": False,
         },
         45,
         "female",
@@ -144,6 +149,8 @@ CASES: dict[str, tuple[dict[str, bool], int, str]] = {
             "after_sitting_or_lying_still": False,
             "resolves_on_moving": False,
             "recent_injury_or_fall": False,
+            # the routine question for the quadriceps (clinical extension)
+            "knee_gives_way": True,
         },
         50,
         "male",
@@ -204,13 +211,15 @@ def test_there_is_one_case_per_cause(engine: ddx.Engine) -> None:
 
 
 @pytest.mark.skipif(not INVENTORY.is_file(), reason=f"knowledge inventory not found at {INVENTORY}")
-def test_cases_use_inventory_ids_only() -> None:
+def test_cases_use_inventory_and_extension_ids_only() -> None:
     inv = yaml.safe_load(INVENTORY.read_text(encoding="utf-8"))
     known = {node_id for section in EVIDENCE_SECTIONS for node_id in inv.get(section) or {}}
+    extension = yaml.safe_load((INVENTORY.parent / "clinical_extension.yaml").read_text(encoding="utf-8"))
+    known |= {node_id for section in ("findings", "risk_factors", "test_results") for node_id in extension[section]}
     assert set(CASES) <= set(inv["causes"])
     for cause, (evidence, _, _) in CASES.items():
         outside = sorted(set(evidence) - known)
-        assert not outside, f"{cause}: ids not in the inventory: {outside}"
+        assert not outside, f"{cause}: ids in neither the inventory nor the clinical extension: {outside}"
 
 
 @pytest.mark.parametrize("cause", list(CASES))

@@ -146,10 +146,20 @@ def test_two_spellings_of_one_node_that_disagree_are_refused(tiny_engine):
         tiny_engine.diagnose({"f1": "yes", "f1_alias": "0"})
 
 
+def test_a_merged_test_result_is_read_as_its_risk_factor(bundled_engine):
+    """glucose_or_hba1c_high is how diabetes is diagnosed: yes and no answer diabetes."""
+    for value in (True, False):
+        result = bundled_engine.diagnose({"glucose_or_hba1c_high": value})
+        assert result.evidence.answers["diabetes"] is value
+    with pytest.raises(EvidenceError, match="'diabetes' and 'glucose_or_hba1c_high' both map to 'diabetes'"):
+        bundled_engine.diagnose({"diabetes": True, "glucose_or_hba1c_high": False})
+
+
 def test_merged_causes_are_not_evidence(bundled_engine):
-    """model/merges.yaml: the five merges of the bundled model are causes (gold labels, not evidence)."""
+    """model/merges.yaml: the five merged causes are gold labels, not evidence."""
     kb = bundled_engine.kb
-    assert kb.merges and all(kb.nodes[m.into].kind == "cause" for m in kb.merges.values())
-    for merged in kb.merges:
+    causes = [m.id for m in kb.merges.values() if kb.nodes[m.into].kind == "cause"]
+    assert len(causes) == 5
+    for merged in causes:
         with pytest.raises(EvidenceError, match=f"'{merged}' is a cause, not evidence"):
             bundled_engine.diagnose({merged: True})

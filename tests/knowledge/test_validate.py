@@ -152,8 +152,8 @@ CASES: list[tuple[str, Callable[[Files], None], str]] = [
     (
         "literature number citing an unknown reference",
         _set("priors/leaks.yaml::f3", {**_LITERATURE, "ref": "smith_2021"}),
-        r"priors/leaks.yaml: f3.ref: a literature source needs 'ref', a key of priors/references.yaml; got 'smith_2021' "
-        r"\(did you mean 'smith_2020'\?\)",
+        r"priors/leaks.yaml: f3.ref: a literature source needs 'ref', a key of priors/references.yaml; "
+        r"got 'smith_2021' \(did you mean 'smith_2020'\?\)",
     ),
     (
         "literature number without the figure it reports",
