@@ -100,9 +100,8 @@ def score_frame(
     Examples
     --------
     >>> import ddx, pandas as pd
-    >>> frame = pd.DataFrame(
-    ...     {"case_id": ["a", "b"], "after_sitting_or_lying_still": ["yes", "maybe"], "resolves_on_moving": ["yes", "yes"]}
-    ... )
+    >>> answers = {"after_sitting_or_lying_still": ["yes", "maybe"], "resolves_on_moving": ["yes", "yes"]}
+    >>> frame = pd.DataFrame({"case_id": ["a", "b"], **answers})
     >>> out = score_frame(ddx.load(), frame)
     >>> out[["case_id", "status", "top1"]].values.tolist()
     [['a', 'ok', 'positional_compression'], ['b', 'error', nan]]
