@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 """Write examples/outside_vignettes.csv, the outside validation set of ddx.
 
-Every vignette below was coded from a published case report or teaching case
-read through the project's search tool (issue 23, item 5). Public benchmark
+Every vignette below was coded from a published case report or teaching case,
+read at the address given (issue 23, item 5). Public benchmark
 datasets (MedQA, MedMCQA, MedXpertQA, MMLU, USMLE question banks and other
 multiple-choice exam items) were left out. Each case is a dict:
 
   id          case id (prefix or_ = outside report)
-  source      authors, year, title, journal or site, and the URL or DOI as
-              the search tool returned it
+  source      authors, year, title, journal or site, and the URL or DOI of
+              the copy that was read
   quote       a few verbatim words from the report's presentation that the
               codes rest on
   yes / no    space-separated evidence ids from
