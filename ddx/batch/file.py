@@ -42,6 +42,7 @@ from ..engine.core import Engine, load
 from ..errors import DdxError, InputFileError
 from .csvscan import ID_COLUMN, read_header, scan_rows
 from .metrics import MetricsAccumulator, format_metrics
+from .patterns import PatternCache
 from .progress import Progress
 from .read import Columns, cause_aliases, check_columns, read_chunks
 from .score import _check_draws, _check_top, score_frame
@@ -170,9 +171,10 @@ def _score_chunks(
     intervals, seed = draws
     done = errors = 0
     wrote_header = False
+    cache = PatternCache()  # one per file: a pattern met in an earlier chunk is not scored again
     for chunk in read_chunks(source, header, chunk_size):
         chunk.index = pd.RangeIndex(done, done + len(chunk))
-        scored = score_frame(engine, chunk, top, on_row=progress.update, intervals=intervals, seed=seed)
+        scored = score_frame(engine, chunk, top, on_row=progress.update, intervals=intervals, seed=seed, cache=cache)
         written = escape_formula_cells(scored) if escape_formulas else scored  # the report and metrics read raw
         _write_csv(written, handle, header=not wrote_header)
         wrote_header = True

@@ -18,6 +18,7 @@ from ..engine.result import DiagnosisResult
 from ..errors import DdxError, EvidenceError
 from ..knowledge.evidence import Evidence
 from .csvscan import ID_COLUMN
+from .patterns import PatternCache, pattern_key
 from .read import (
     GOLD_CAUSE,
     GOLD_RANK,
@@ -51,6 +52,7 @@ def score_frame(
     intervals: int | None = None,
     seed: int = 0,
     escape_formulas: bool = False,
+    cache: PatternCache | None = None,
 ) -> pd.DataFrame:
     """Score every row of a table of cases.
 
@@ -76,6 +78,10 @@ def score_frame(
         Prefix text cells that a spreadsheet would run as a formula with
         ``'`` (see :func:`escape_formula_cells`). Off by default: the frame
         is data for programs, and :func:`score_file` escapes when it writes.
+    cache
+        A :class:`~ddx.batch.patterns.PatternCache` shared by the frames of
+        one file: an (answers, age, sex) pattern scored in an earlier frame
+        is not scored again (:func:`score_file` keeps one per file).
 
     Returns
     -------
@@ -121,7 +127,7 @@ def score_frame(
     if columns.gold_triage:
         _read_column(text[GOLD_TRIAGE], GOLD_TRIAGE, _read_triage, problems)
     cases = _cases(kb, columns.evidence, answers, ages, sexes, problems)
-    outcomes = diagnose_cases(engine, cases, on_row, intervals=intervals, seed=seed)
+    outcomes = diagnose_cases(engine, cases, on_row, intervals=intervals, seed=seed, cache=cache)
     out = _output(engine, frame.index, text, columns, outcomes, gold, top, intervals is not None)
     return escape_formula_cells(out) if escape_formulas else out
 
@@ -150,28 +156,44 @@ def diagnose_cases(
     *,
     intervals: int | None = None,
     seed: int = 0,
+    cache: PatternCache | None = None,
 ) -> list[DiagnosisResult | RowError | None]:
     """Diagnose each case: its result, or a :class:`RowError` for bad evidence (errors and None pass through).
 
     The one place where batch scoring calls the engine: each row's evidence is
     checked on its own (a bad row gets its message, and the emergency rules
     its readable answers meet), then the good rows are scored together by
-    :meth:`Engine.diagnose_many`, in batches.
+    :meth:`Engine.diagnose_many`, in batches. With a ``cache`` (one per file),
+    a pattern met in an earlier batch or chunk takes its result from there.
     """
     out: list[DiagnosisResult | RowError | None] = [None] * len(cases)
     for start in range(0, len(cases), _BATCH):
-        good: list[tuple[int, Evidence]] = []
+        pending: dict[Any, list[int]] = {}  # pattern -> the rows of this batch that have it
+        good: list[Evidence] = []
         for i in range(start, min(start + _BATCH, len(cases))):
             case = cases[i]
             if not isinstance(case, Case):
                 out[i] = case
                 continue
             try:
-                good.append((i, engine.normalise(case.evidence, age=case.age, sex=case.sex)))
+                ev = engine.normalise(case.evidence, age=case.age, sex=case.sex)
             except EvidenceError as exc:
                 out[i] = RowError(str(exc), emergency_rules(engine.kb, case.evidence, case.age, case.sex))
-        for (i, _), result in zip(good, engine.diagnose_many([ev for _, ev in good]), strict=True):
-            out[i] = result if intervals is None else engine.with_intervals(result, intervals, seed)
+                continue
+            key = pattern_key(ev)
+            known = cache.get(key) if cache is not None and key not in pending else None
+            if known is not None:
+                out[i] = known
+                continue
+            if key not in pending:
+                good.append(ev)
+            pending.setdefault(key, []).append(i)
+        for (key, rows), result in zip(pending.items(), engine.diagnose_many(good), strict=True):
+            final = result if intervals is None else engine.with_intervals(result, intervals, seed)
+            for i in rows:
+                out[i] = final
+            if cache is not None:
+                cache.put(key, final)
         if on_row is not None:
             on_row(min(start + _BATCH, len(cases)) - start)
     return out

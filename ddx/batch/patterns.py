@@ -1,0 +1,65 @@
+"""The answer patterns of one file, scored once: a bounded cache of results keyed by (answers, age, sex).
+
+A cohort repeats answer patterns: an EHR extract or a simulated cohort holds
+far fewer distinct (answers, age, sex) patterns than rows. :meth:`Engine.diagnose_many`
+merges repeats inside one call; a :class:`PatternCache` carries that across the
+batches and chunks of a whole file, so a pattern seen before is neither scored
+nor turned into a result again. Results are immutable, so rows share one.
+
+The cache is bounded: it keeps the ``limit`` patterns used most recently and
+drops the least recently used, so a file of all-distinct rows costs at most
+``limit`` results of memory (about 10 KB each for the bundled model) and no more
+time than without it.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from ..engine.result import DiagnosisResult
+from ..knowledge.evidence import Evidence
+
+__all__ = ["DEFAULT_LIMIT", "PatternCache", "pattern_key"]
+
+#: Patterns kept per file by ``ddx score``: about 40 MB of results at most.
+DEFAULT_LIMIT = 4096
+
+PatternKey = tuple[frozenset[tuple[str, bool]], float | None, str | None]
+
+
+def pattern_key(evidence: Evidence) -> PatternKey:
+    """What makes two cases the same case: their answers (after what answers imply), age and sex."""
+    return frozenset(evidence.answers.items()), evidence.age, evidence.sex
+
+
+class PatternCache:
+    """Results of the patterns met so far, the ``limit`` most recently used.
+
+    ``hits`` counts rows answered from the cache, ``misses`` patterns scored.
+    """
+
+    def __init__(self, limit: int = DEFAULT_LIMIT) -> None:
+        if limit < 0:
+            raise ValueError(f"a pattern cache holds 0 or more patterns; got limit={limit}")
+        self.limit = limit
+        self.hits = self.misses = 0
+        self._results: OrderedDict[PatternKey, DiagnosisResult] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._results)
+
+    def get(self, key: PatternKey) -> DiagnosisResult | None:
+        result = self._results.get(key)
+        if result is not None:
+            self._results.move_to_end(key)
+            self.hits += 1
+        return result
+
+    def put(self, key: PatternKey, result: DiagnosisResult) -> None:
+        self.misses += 1
+        if self.limit == 0:
+            return
+        self._results[key] = result
+        self._results.move_to_end(key)
+        while len(self._results) > self.limit:
+            self._results.popitem(last=False)
