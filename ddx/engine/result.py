@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from ..clinical.next_steps import NextStep, names_of_tests
@@ -84,9 +84,21 @@ class DiagnosisResult:
 
     def explain(self, cause_id: str) -> tuple[Contribution, ...]:
         """Each answer's effect on ``cause_id``, largest first (see :mod:`ddx.inference.explain`)."""
-        if self._explain is None:  # pragma: no cover - always set by the engine
-            raise RuntimeError("this result was not made by an engine")
+        if self._explain is None:
+            raise RuntimeError(
+                "this result holds no engine (it was unpickled or built by hand): "
+                f"explain it with engine.explain(result.evidence, {cause_id!r})"
+            )
         return self._explain(cause_id)
+
+    # A result crosses process boundaries (multiprocessing, joblib, Dask) as data: everything but the engine
+    # behind ``explain``, which stays in the process that made it.
+    def __getstate__(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "_explain"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in {**state, "_explain": None}.items():
+            object.__setattr__(self, name, value)
 
     def to_row(self, top: int = 5) -> dict[str, Any]:
         """One flat row for the batch output (contract columns of the brief)."""

@@ -106,3 +106,33 @@ def test_diagnose_many_equals_diagnose(tiny_engine):
         assert result.probabilities == pytest.approx(one.probabilities, abs=1e-12)
         assert result.triage == one.triage
         assert result.rules_fired == one.rules_fired
+
+
+def _diagnose_in_a_worker(args: tuple[str, dict[str, bool]]) -> ddx.DiagnosisResult:
+    root, evidence = args
+    return ddx.load(root).diagnose(evidence)
+
+
+def test_a_result_pickles_as_data_and_says_how_to_explain_it(tiny_engine):
+    import pickle
+
+    result = tiny_engine.diagnose({"f1": True, "f3": False}, age=70, intervals=True, samples=20)
+    again = pickle.loads(pickle.dumps(result))
+    assert again == result
+    assert again.next_steps == result.next_steps and again.intervals == result.intervals
+    assert result.explain("cause_a")  # the original keeps its engine
+    with pytest.raises(RuntimeError, match=r"engine.explain\(result.evidence, 'cause_a'\)"):
+        again.explain("cause_a")
+    assert tiny_engine.explain(again.evidence, "cause_a") == result.explain("cause_a")
+
+
+def test_results_come_back_from_worker_processes(tiny_engine, tiny_dir):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    cases = [{"f1": True}, {"f2": True, "f3": True}, {}]
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
+        results = list(pool.map(_diagnose_in_a_worker, [(str(tiny_dir), c) for c in cases]))
+    for case, result in zip(cases, results, strict=True):
+        assert result.probabilities == pytest.approx(tiny_engine.diagnose(case).probabilities, abs=1e-12)
+        assert result.triage == tiny_engine.diagnose(case).triage
