@@ -19,7 +19,7 @@ from collections import OrderedDict
 from ..engine.result import DiagnosisResult
 from ..knowledge.evidence import Evidence
 
-__all__ = ["DEFAULT_LIMIT", "PatternCache", "pattern_key"]
+__all__ = ["DEFAULT_LIMIT", "PatternCache", "PatternKey", "pattern_key"]
 
 #: Patterns kept per file by ``ddx score``: about 40 MB of results at most.
 DEFAULT_LIMIT = 4096

@@ -8,6 +8,7 @@ answers of that row that can be read meet an emergency rule it still carries
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor
 from typing import Any
 
 import pandas as pd
@@ -18,7 +19,8 @@ from ..engine.result import DiagnosisResult
 from ..errors import DdxError, EvidenceError
 from ..knowledge.evidence import Evidence
 from .csvscan import ID_COLUMN
-from .patterns import PatternCache, pattern_key
+from .parallel import score_batches
+from .patterns import PatternCache, PatternKey, pattern_key
 from .read import (
     GOLD_CAUSE,
     GOLD_RANK,
@@ -53,6 +55,7 @@ def score_frame(
     seed: int = 0,
     escape_formulas: bool = False,
     cache: PatternCache | None = None,
+    pool: Executor | None = None,
 ) -> pd.DataFrame:
     """Score every row of a table of cases.
 
@@ -82,6 +85,9 @@ def score_frame(
         A :class:`~ddx.batch.patterns.PatternCache` shared by the frames of
         one file: an (answers, age, sex) pattern scored in an earlier frame
         is not scored again (:func:`score_file` keeps one per file).
+    pool
+        Worker processes for the scoring (:func:`ddx.batch.parallel.worker_pool`);
+        the output is the same without them.
 
     Returns
     -------
@@ -127,7 +133,7 @@ def score_frame(
     if columns.gold_triage:
         _read_column(text[GOLD_TRIAGE], GOLD_TRIAGE, _read_triage, problems)
     cases = _cases(kb, columns.evidence, answers, ages, sexes, problems)
-    outcomes = diagnose_cases(engine, cases, on_row, intervals=intervals, seed=seed, cache=cache)
+    outcomes = diagnose_cases(engine, cases, on_row, intervals=intervals, seed=seed, cache=cache, pool=pool)
     out = _output(engine, frame.index, text, columns, outcomes, gold, top, intervals is not None)
     return escape_formula_cells(out) if escape_formulas else out
 
@@ -144,8 +150,8 @@ def _check_draws(intervals: int | None, seed: int) -> None:
         raise DdxError(f"seed must be a whole number, 0 or more; got {seed!r}")
 
 
-#: Rows scored per vectorised engine call: large enough to amortise the call, small
-#: enough for the progress display to move.
+#: Distinct patterns scored per vectorised engine call: large enough to amortise the call, small
+#: enough for the progress display to move and for the work to split across processes.
 _BATCH = 256
 
 
@@ -157,45 +163,56 @@ def diagnose_cases(
     intervals: int | None = None,
     seed: int = 0,
     cache: PatternCache | None = None,
+    pool: Executor | None = None,
 ) -> list[DiagnosisResult | RowError | None]:
     """Diagnose each case: its result, or a :class:`RowError` for bad evidence (errors and None pass through).
 
     The one place where batch scoring calls the engine: each row's evidence is
     checked on its own (a bad row gets its message, and the emergency rules
-    its readable answers meet), then the good rows are scored together by
-    :meth:`Engine.diagnose_many`, in batches. With a ``cache`` (one per file),
-    a pattern met in an earlier batch or chunk takes its result from there.
+    its readable answers meet); then the distinct (answers, age, sex)
+    patterns not yet scored (none of this call's rows, nor in ``cache``, one
+    per file) are scored in batches of their first appearance, in this
+    process or by the workers of ``pool`` (:mod:`ddx.batch.parallel`): the
+    results never depend on which.
     """
     out: list[DiagnosisResult | RowError | None] = [None] * len(cases)
-    for start in range(0, len(cases), _BATCH):
-        pending: dict[Any, list[int]] = {}  # pattern -> the rows of this batch that have it
-        good: list[Evidence] = []
-        for i in range(start, min(start + _BATCH, len(cases))):
-            case = cases[i]
-            if not isinstance(case, Case):
-                out[i] = case
-                continue
-            try:
-                ev = engine.normalise(case.evidence, age=case.age, sex=case.sex)
-            except EvidenceError as exc:
-                out[i] = RowError(str(exc), emergency_rules(engine.kb, case.evidence, case.age, case.sex))
-                continue
-            key = pattern_key(ev)
-            known = cache.get(key) if cache is not None and key not in pending else None
-            if known is not None:
-                out[i] = known
-                continue
-            if key not in pending:
-                good.append(ev)
-            pending.setdefault(key, []).append(i)
-        for (key, rows), result in zip(pending.items(), engine.diagnose_many(good), strict=True):
-            final = result if intervals is None else engine.with_intervals(result, intervals, seed)
-            for i in rows:
-                out[i] = final
+    rows_of: dict[PatternKey, list[int]] = {}  # each new pattern -> its rows, in order of first appearance
+    new: list[Evidence] = []
+    answered = 0
+    for i, case in enumerate(cases):
+        if not isinstance(case, Case):
+            out[i], answered = case, answered + 1
+            continue
+        try:
+            ev = engine.normalise(case.evidence, age=case.age, sex=case.sex)
+        except EvidenceError as exc:
+            out[i] = RowError(str(exc), emergency_rules(engine.kb, case.evidence, case.age, case.sex))
+            answered += 1
+            continue
+        key = pattern_key(ev)
+        if key in rows_of:
+            rows_of[key].append(i)
+            continue
+        known = cache.get(key) if cache is not None else None
+        if known is not None:
+            out[i], answered = known, answered + 1
+            continue
+        rows_of[key] = [i]
+        new.append(ev)
+    if on_row is not None and answered:
+        on_row(answered)
+    keys = list(rows_of)
+    batches = [new[start : start + _BATCH] for start in range(0, len(new), _BATCH)]
+    for number, results in enumerate(score_batches(engine, batches, intervals, seed, pool)):
+        done = 0
+        for key, result in zip(keys[number * _BATCH : (number + 1) * _BATCH], results, strict=True):
+            for i in rows_of[key]:
+                out[i] = result
+            done += len(rows_of[key])
             if cache is not None:
-                cache.put(key, final)
+                cache.put(key, result)
         if on_row is not None:
-            on_row(min(start + _BATCH, len(cases)) - start)
+            on_row(done)
     return out
 
 

@@ -176,6 +176,7 @@ def _check(args: argparse.Namespace) -> int:
 
 def _score(args: argparse.Namespace) -> int:
     from ..batch.file import score_file
+    from ..batch.parallel import available_cores
 
     if args.intervals is not None and args.intervals < 2:
         raise DdxError(f"--intervals must be at least 2 draws; got {args.intervals}")
@@ -183,6 +184,8 @@ def _score(args: argparse.Namespace) -> int:
         raise DdxError(f"--seed must be 0 or more; got {args.seed}")
     if args.output == STDIO and args.metrics == STDIO:
         raise DdxError("-o - and --metrics - both name standard output; write one of them to a file")
+    if args.jobs is not None and args.jobs < 1:
+        raise DdxError(f"--jobs must be 1 or more worker processes; got {args.jobs}")
 
     def run(source: str | Path, output: str | Path, metrics: str | Path | None) -> int:
         try:
@@ -197,6 +200,7 @@ def _score(args: argparse.Namespace) -> int:
                 intervals=args.intervals,
                 seed=args.seed,
                 escape_formulas=args.escape_formulas,
+                jobs=args.jobs if args.jobs is not None else available_cores(),
             )
         except OSError as exc:  # a file that went away or became unreadable during the run
             where = f"{exc.filename}: " if exc.filename else ""

@@ -112,6 +112,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="write text cells starting with = + - @ tab or CR verbatim (default: prefix ' so a spreadsheet "
         "shows them as text); for programs that read the output",
     )
+    score.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="worker processes for the scoring (default: every core this process may use); the output is the same "
+        "for any N",
+    )
     _add_intervals(score, "add posterior intervals (p_low_/p_high_<cause>, top1_stable)")
     _add_model(score)
 

@@ -1,0 +1,81 @@
+"""Scoring batches of distinct answer patterns in this process or in forked worker processes.
+
+``ddx score --jobs N`` splits the work, not the file: the parent reads each
+chunk, finds the patterns it has not scored yet and cuts them into batches
+whose make-up depends only on the file (never on N); the batches are scored
+here or by N forked workers, and the parent writes every row in order. So the
+output of ``--jobs N`` is byte for byte that of ``--jobs 1``.
+
+Workers are forked after the engine is loaded, so they share it without
+loading or pickling it; results come back pickled (:class:`DiagnosisResult`
+is data). Where ``fork`` is not available the work runs in this process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from functools import partial
+
+from ..engine.core import Engine
+from ..engine.result import DiagnosisResult
+from ..errors import DdxError
+from ..knowledge.evidence import Evidence
+
+__all__ = ["available_cores", "score_batches", "worker_pool"]
+
+#: The engine of the parent, seen by forked workers (set only while a pool is open).
+_ENGINE: Engine | None = None
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system reports it)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def _score(engine: Engine, batch: Sequence[Evidence], intervals: int | None, seed: int) -> list[DiagnosisResult]:
+    results = engine.diagnose_many(batch)
+    return results if intervals is None else [engine.with_intervals(r, intervals, seed) for r in results]
+
+
+def _score_in_worker(batch: Sequence[Evidence], intervals: int | None, seed: int) -> list[DiagnosisResult]:
+    assert _ENGINE is not None, "a worker runs only inside worker_pool"
+    return _score(_ENGINE, batch, intervals, seed)
+
+
+def score_batches(
+    engine: Engine,
+    batches: Sequence[Sequence[Evidence]],
+    intervals: int | None = None,
+    seed: int = 0,
+    pool: Executor | None = None,
+) -> Iterator[list[DiagnosisResult]]:
+    """The results of each batch, in order: in this process, or by ``pool`` when there is more than one batch."""
+    if pool is None or len(batches) < 2:
+        for batch in batches:
+            yield _score(engine, batch, intervals, seed)
+        return
+    yield from pool.map(partial(_score_in_worker, intervals=intervals, seed=seed), batches)
+
+
+@contextlib.contextmanager
+def worker_pool(engine: Engine, jobs: int) -> Iterator[Executor | None]:
+    """``jobs`` forked workers sharing ``engine`` (None, the work in this process, for one job or without fork)."""
+    global _ENGINE
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise DdxError(f"jobs must be a whole number of processes, at least 1; got {jobs!r}")
+    if jobs == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield None
+        return
+    _ENGINE = engine
+    try:
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            yield pool
+    finally:
+        _ENGINE = None
