@@ -8,7 +8,7 @@ nor turned into a result again. Results are immutable, so rows share one.
 
 The cache is bounded: it keeps the ``limit`` patterns used most recently and
 drops the least recently used, so a file of all-distinct rows costs at most
-``limit`` results of memory (about 10 KB each for the bundled model) and no more
+``limit`` results of memory (about 12 KB each for the bundled model) and no more
 time than without it.
 """
 
@@ -21,7 +21,7 @@ from ..knowledge.evidence import Evidence
 
 __all__ = ["DEFAULT_LIMIT", "PatternCache", "PatternKey", "pattern_key"]
 
-#: Patterns kept per file by ``ddx score``: about 40 MB of results at most.
+#: Patterns kept per file by ``ddx score``: about 50 MB of results at most.
 DEFAULT_LIMIT = 4096
 
 PatternKey = tuple[frozenset[tuple[str, bool]], float | None, str | None]

@@ -246,7 +246,7 @@ class KnowledgeBase:
 
     @cached_property
     def evidence_ids(self) -> tuple[str, ...]:
-        """Every id a person can answer: findings, risk factors, emergency signs."""
+        """Every evidence id: findings, risk factors, emergency signs (the clinician's answers among them)."""
         return tuple(n.id for n in self.nodes.values() if n.kind != "cause")
 
     def label(self, node_id: str) -> str:

@@ -12,6 +12,10 @@ from .problems import Problems
 from .validate_nodes import _states
 from .validate_numbers import _NumberContext
 
+_CARD_FIELDS = ("cause", "prior", "risk_factors", "findings", "review", "note")
+#: A card's review against a clinical description: the sources read, and three short texts.
+_REVIEW_FIELDS = ("sources", "lists", "added", "left_out")
+
 
 def _check_cards(
     problems: Problems, data: Mapping[str, Any], kinds: Mapping[str, str], ctx: _NumberContext
@@ -75,11 +79,6 @@ def _check_cards(
         if kind == "cause" and node_id not in seen:
             problems.add(f"{CARDS_DIR}/{node_id}.yaml", "", f"cause '{node_id}' has no card")
     return parents
-
-
-_CARD_FIELDS = ("cause", "prior", "risk_factors", "findings", "review", "note")
-#: A card's review against a clinical description: the sources read, and three short texts.
-_REVIEW_FIELDS = ("sources", "lists", "added", "left_out")
 
 
 def _check_review(problems: Problems, rel: str, raw: Any, ctx: _NumberContext) -> None:
