@@ -29,6 +29,7 @@ LAYERS: dict[str, int] = {
     "ddx.pictures": 5,
     "ddx.bench": 5,
     "ddx.cli": 6,
+    "ddx.dask": 6,
     "ddx.__main__": 7,
 }
 #: The package itself (ddx/__init__.py, the public API) is the top layer; only its own name maps there.
@@ -40,7 +41,7 @@ NAMES = {
     3: "clinical",
     4: "engine",
     5: "front end",
-    6: "command line",
+    6: "command line and integrations",
     7: "package",
 }
 #: Front ends sit side by side: none imports another (the command line sits above them all).

@@ -100,6 +100,27 @@ class MetricsAccumulator:
     no_gold_triage: int = 0
     confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
 
+    def merge(self, other: MetricsAccumulator) -> MetricsAccumulator:
+        """Add the counts of ``other`` (another file's chunks, another worker's partitions); return self.
+
+        Merging in any order gives the metrics of one accumulator fed every chunk.
+        """
+        self.rows += other.rows
+        self.rows_ok += other.rows_ok
+        self.kb_versions |= other.kb_versions
+        self.has_gold_cause |= other.has_gold_cause
+        self.has_gold_triage |= other.has_gold_triage
+        self.no_gold_cause += other.no_gold_cause
+        self.cases += other.cases
+        self.hits.update(other.hits)
+        self.reciprocal_rank_sum += other.reciprocal_rank_sum
+        self.brier_sum += other.brier_sum
+        for cause, counts in other.per_cause.items():
+            self.per_cause.setdefault(cause, Counter()).update(counts)
+        self.no_gold_triage += other.no_gold_triage
+        self.confusion.update(other.confusion)
+        return self
+
     def add(self, scored: pd.DataFrame) -> None:
         """Count one chunk of scored rows.
 

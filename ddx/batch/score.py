@@ -42,7 +42,7 @@ from .read import (
 )
 from .write import escape_formula_cells
 
-__all__ = ["diagnose_cases", "result_columns", "score_frame"]
+__all__ = ["diagnose_cases", "output_meta", "result_columns", "score_frame"]
 
 
 def score_frame(
@@ -256,4 +256,28 @@ def _output(
         out[GOLD_TRIAGE] = list(text[GOLD_TRIAGE])
     if columns.gold_cause:
         out[GOLD_RANK] = pd.array(ranks, dtype="Int64")
-    return out
+    return out.astype(_dtypes(out.columns))
+
+
+def _dtypes(columns: Sequence[str]) -> dict[str, Any]:
+    """One schema whatever the rows: probabilities float64, the gold rank Int64, every other column text (object).
+
+    An empty frame, a frame of error rows and a full one then have the same
+    dtypes, which a distributed engine needs to know before it sees a row.
+    """
+    return {
+        c: "float64" if c.startswith("p_") or c == "top1_stable" else "Int64" if c == GOLD_RANK else object
+        for c in columns
+    }
+
+
+def output_meta(engine: Engine, input_columns: Sequence[str], top: int = 5, intervals: bool = False) -> pd.DataFrame:
+    """The empty output of :func:`score_frame` for a table with ``input_columns``: its columns and dtypes.
+
+    Raises
+    ------
+    InputFileError
+        For a bad header (see :func:`check_columns`).
+    """
+    empty = pd.DataFrame({c: pd.Series(dtype=object) for c in input_columns})
+    return score_frame(engine, empty, top, intervals=2 if intervals else None)
