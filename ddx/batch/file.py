@@ -41,9 +41,10 @@ import pandas as pd
 from ..clinical.failsafe import EMERGENCY
 from ..engine.core import Engine, load
 from ..errors import DdxError, InputFileError
-from .csvscan import ID_COLUMN, read_header, scan_rows
+from .csvscan import ID_COLUMN, Scan, read_header, scan_rows
 from .metrics import MetricsAccumulator, format_metrics
 from .parallel import worker_pool
+from .parquet import ParquetOut, is_parquet, parquet_chunks, parquet_header, parquet_rows
 from .patterns import PatternCache
 from .progress import Progress
 from .read import Columns, cause_aliases, check_columns, read_chunks
@@ -138,19 +139,31 @@ def score_file(
     metrics_target = None if metrics_path is None else Path(metrics_path)
     _check_paths(source, target, metrics_target)
     with contextlib.ExitStack() as outputs:
-        handle = outputs.enter_context(_replacing(target))  # opened now: an unwritable path stops the run here
+        # opened now: an unwritable path stops the run here
+        handle = outputs.enter_context(_replacing(target, binary=is_parquet(target)))
         metrics_handle = None if metrics_target is None else outputs.enter_context(_replacing(metrics_target))
-        header = read_header(source)
+        header = parquet_header(source) if is_parquet(source) else read_header(source)
         engine = model if isinstance(model, Engine) else load(None if model is None else Path(model))
         columns = check_columns(engine.kb, header, where=str(source))
-        scan = scan_rows(source, header)
+        scan = Scan(parquet_rows(source), 0) if is_parquet(source) else scan_rows(source, header)
         total = scan.rows
         progress = Progress(total, enabled=not quiet)
         accumulator = MetricsAccumulator(aliases=cause_aliases(engine.kb))
         draws = (intervals, seed)
         with worker_pool(engine, jobs) as pool:
             done, errors = _score_chunks(
-                engine, source, header, handle, top, chunk_size, accumulator, progress, draws, escape_formulas, pool
+                engine,
+                source,
+                header,
+                handle,
+                top,
+                chunk_size,
+                accumulator,
+                progress,
+                draws,
+                escape_formulas,
+                pool,
+                parquet_out=is_parquet(target),
             )
         if done != total:  # pragma: no cover - the two readers disagree: never drop rows silently
             raise InputFileError(f"{source}: read {done} rows but the file has {total}; please report this")
@@ -167,7 +180,7 @@ def _score_chunks(
     engine: Engine,
     source: Path,
     header: list[str],
-    handle: IO[str],
+    handle: IO[Any],
     top: int,
     chunk_size: int,
     accumulator: MetricsAccumulator,
@@ -175,26 +188,38 @@ def _score_chunks(
     draws: tuple[int | None, int] = (None, 0),
     escape_formulas: bool = True,
     pool: Executor | None = None,
+    parquet_out: bool = False,
 ) -> tuple[int, int]:
     """Score and append every chunk; return (rows done, rows with an error)."""
     intervals, seed = draws
     done = errors = 0
-    wrote_header = False
     cache = PatternCache()  # one per file: a pattern met in an earlier chunk is not scored again
-    for chunk in read_chunks(source, header, chunk_size):
+    parquet = ParquetOut(handle) if parquet_out else None
+    chunks = (
+        parquet_chunks(source, header, chunk_size) if is_parquet(source) else read_chunks(source, header, chunk_size)
+    )
+    for chunk in chunks:
         chunk.index = pd.RangeIndex(done, done + len(chunk))
         scored = score_frame(
             engine, chunk, top, on_row=progress.update, intervals=intervals, seed=seed, cache=cache, pool=pool
         )
-        written = escape_formula_cells(scored) if escape_formulas else scored  # the report and metrics read raw
-        _write_csv(written, handle, header=not wrote_header)
-        wrote_header = True
+        if parquet is not None:
+            parquet.write(scored)
+        else:
+            written = escape_formula_cells(scored) if escape_formulas else scored  # the report and metrics read raw
+            _write_csv(written, handle, header=done == 0)
         errors += _report_row_errors(scored, progress)
         accumulator.add(scored)
         done += len(chunk)
-    if not wrote_header:  # a header and no rows: still write the output header
-        empty = pd.DataFrame({c: pd.Series(dtype=str) for c in header})
-        score_frame(engine, empty, top, intervals=intervals, seed=seed).to_csv(handle, index=False)
+    if done == 0:  # a header and no rows: still write the output's columns
+        empty = pd.DataFrame({c: pd.Series(dtype=object) for c in header})
+        meta = score_frame(engine, empty, top, intervals=intervals, seed=seed)
+        if parquet is not None:
+            parquet.write(meta)
+        else:
+            meta.to_csv(handle, index=False)
+    if parquet is not None:
+        parquet.close()
     return done, errors
 
 

@@ -19,7 +19,7 @@ import re
 import stat
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import pandas as pd
 
@@ -159,7 +159,7 @@ def _remove_stale_partials(target: Path) -> list[Path]:
 
 
 @contextlib.contextmanager
-def _replacing(target: Path) -> Iterator[IO[str]]:
+def _replacing(target: Path, binary: bool = False) -> Iterator[IO[Any]]:
     """Write to a new file beside ``target`` and move it onto ``target`` only on success.
 
     The partial file is removed whatever stops the run (an error, Ctrl-C, or
@@ -177,7 +177,7 @@ def _replacing(target: Path) -> Iterator[IO[str]]:
     except OSError as exc:
         raise InputFileError(f"{target}: cannot write it: {exc.strerror or exc}") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        with os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             yield handle
         os.replace(partial, target)
     finally:
