@@ -193,6 +193,7 @@ def _score_chunks(
     """Score and append every chunk; return (rows done, rows with an error)."""
     intervals, seed = draws
     done = errors = 0
+    wrote_header = False
     cache = PatternCache()  # one per file: a pattern met in an earlier chunk is not scored again
     parquet = ParquetOut(handle) if parquet_out else None
     chunks = (
@@ -207,11 +208,12 @@ def _score_chunks(
             parquet.write(scored)
         else:
             written = escape_formula_cells(scored) if escape_formulas else scored  # the report and metrics read raw
-            _write_csv(written, handle, header=done == 0)
+            _write_csv(written, handle, header=not wrote_header)
+            wrote_header = True
         errors += _report_row_errors(scored, progress)
         accumulator.add(scored)
         done += len(chunk)
-    if done == 0:  # a header and no rows: still write the output's columns
+    if not (wrote_header if parquet is None else parquet.started):  # no rows: still write the output's columns
         empty = pd.DataFrame({c: pd.Series(dtype=object) for c in header})
         meta = score_frame(engine, empty, top, intervals=intervals, seed=seed)
         if parquet is not None:

@@ -90,6 +90,11 @@ class ParquetOut:
             self.writer = _pq().ParquetWriter(self.handle, self.schema)
         self.writer.write_table(pa.Table.from_pandas(frame, preserve_index=False, schema=self.schema))
 
+    @property
+    def started(self) -> bool:
+        """True once a chunk (and so the schema) has been written."""
+        return self.writer is not None
+
     def close(self) -> None:
         if self.writer is not None:
             self.writer.close()

@@ -83,3 +83,11 @@ def test_the_command_line_reads_and_writes_parquet(tiny_dir: Path, tmp_path: Pat
     out = tmp_path / "out.parquet"
     assert cli.main(["score", str(parquet_in), "-o", str(out), "--model", str(tiny_dir), "--quiet"]) == 0
     assert pd.read_parquet(out).case_id.tolist() == ["a", "b", "c", "d"]
+
+
+def test_a_parquet_file_without_rows_gives_the_output_columns(tiny_engine, tmp_path: Path) -> None:
+    source, out = tmp_path / "empty.parquet", tmp_path / "out.parquet"
+    pd.DataFrame({"case_id": pd.Series(dtype=str), "f1": pd.Series(dtype=str)}).to_parquet(source, index=False)
+    assert score_file(source, out, tiny_engine, quiet=True) == 0
+    got = pd.read_parquet(out)
+    assert len(got) == 0 and list(got.columns[:3]) == ["case_id", "status", "error"]
