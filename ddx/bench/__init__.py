@@ -43,6 +43,7 @@ import numpy as np
 
 from ..engine.core import load
 from .cases import SEED, Case, realistic_cases, replicate_kb
+from .cohort import cohort_rows
 from .methods import Log, _Prepared
 from .report import _targets, format_table, write_json
 from .scaling import _physical_memory, _scaling_positives, _scaling_size
@@ -116,6 +117,7 @@ def run_benchmark(
     throughput: int | None = None,
     model: str | os.PathLike[str] | None = None,
     positives: tuple[int, int] | None = None,
+    cohort: bool = True,
     log: Log | None = None,
 ) -> dict[str, Any]:
     """Run the benchmark; return every figure as a JSON-ready dict (print it with :func:`format_table`).
@@ -139,6 +141,10 @@ def run_benchmark(
         Cases of the batch-throughput run (default 20,000, ``quick`` 2,000).
     model
         A model directory; default: the bundled model.
+    cohort
+        Run the cohort rows (:mod:`ddx.bench.cohort`): ``ddx score`` end to end
+        with ``--jobs 1`` and ``2`` on 20,000 rows with repeats and 20,000
+        distinct rows (``quick``: 1,000 each), and the Dask path.
     positives
         Fewest and most positive findings of a main-table case (default 1-10,
         ``quick`` 1-4: pgmpy needs seconds to minutes per case at 10).
@@ -191,6 +197,10 @@ def run_benchmark(
             results["scaling_size"] = _scaling_size(
                 engine, (1, 2) if quick else (1, 2, 4, 8), 4 if quick else 20, seed, results["pgmpy_best"], folder, log
             )
+        if cohort:
+            rows = 1000 if quick else 20_000
+            log(f"cohort: ddx score end to end on {rows:,} rows, --jobs 1 and 2, and Dask")
+            results["cohort"] = cohort_rows(engine, rows, seed, folder, log)
         if startup:
             log("cold start (fresh interpreter, median of 3)")
             results["startup"] = _startup(engine, case_list[0], 3, folder, log)
@@ -244,6 +254,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-scaling", action="store_true", help="skip the scaling tables")
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory run of ddx score")
     parser.add_argument("--no-startup", action="store_true", help="skip the cold-start timings")
+    parser.add_argument("--no-cohort", action="store_true", help="skip the cohort rows (ddx score end to end, Dask)")
     parser.add_argument("--memory-rows", type=int, metavar="N", help="rows of the memory run (default 1,000,000)")
     parser.add_argument("--memory-timeout", type=float, metavar="S", help="stop the memory run after S seconds")
     parser.add_argument("--model", metavar="DIR", help="model directory (default: the bundled model)")
@@ -272,6 +283,7 @@ def run(args: argparse.Namespace) -> int:
         scaling=not args.no_scaling,
         memory=not args.no_memory,
         startup=not args.no_startup,
+        cohort=not args.no_cohort,
         memory_rows=args.memory_rows,
         memory_timeout=args.memory_timeout,
         model=args.model,

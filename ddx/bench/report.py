@@ -215,6 +215,22 @@ def format_table(results: Mapping[str, Any]) -> str:
             secs = mem["projected_seconds"]
             span = f"{secs / 3600:.1f} h" if secs >= 3600 else f"{secs / 60:.1f} min"
             lines.append(f"  all {mem['rows']:,} rows would take {span} ({how})")
+    if "cohort" in results:
+        co = results["cohort"]
+        lines += ["", f"cohort: ddx score end to end on {co['rows']:,} rows (start-up, reading and writing included)"]
+        for kind, label in (("repeats", f"{co['patterns_in_repeats']} patterns repeated"), ("distinct", "distinct")):
+            for run in co[kind]:
+                lines.append(
+                    f"  {label:<24} --jobs {run['jobs']}  {run['rows_per_second']:>9,.0f} rows/s  "
+                    f"peak RSS {_num(run['peak_rss_mib'], '.0f')} MiB"
+                )
+        dask = co.get("dask_distinct")
+        if dask and "error" not in dask:
+            for workers, fig in dask.items():
+                lines.append(
+                    f"  distinct on Dask, {workers} worker(s)  {fig['rows_per_second']:>9,.0f} rows/s  "
+                    f"({fig['rows_per_second_per_worker']:,.0f} per worker, workers warm)"
+                )
     lines += ["", "targets (issues 8, 9 and 10):"]
     for t in results["targets"]:
         mark = {True: "met   ", False: "MISSED", None: "n/a   "}[t["met"]]

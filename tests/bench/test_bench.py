@@ -58,6 +58,14 @@ def test_smoke_run_has_every_method_and_agrees_with_pgmpy():
     assert ranking["cases"] == 2 and 0 < ranking["median_ms"] <= ranking["max_ms"]
     assert "ranking every unasked question < 50 ms (issue 9)" in table
     assert lines  # progress was reported
+    cohort = results["cohort"]
+    for kind in ("repeats", "distinct"):
+        assert [run["jobs"] for run in cohort[kind]] == [1, 2]
+        assert all(run["completed"] and run["rows_per_second"] > 0 for run in cohort[kind]), cohort[kind]
+    assert "cohort: ddx score end to end" in table and "--jobs 2" in table
+    if "dask_distinct" in cohort:
+        assert "error" not in cohort["dask_distinct"], cohort["dask_distinct"]
+        assert set(cohort["dask_distinct"]) == {"1", "2"}
 
 
 def test_cases_are_realistic_and_reproducible(bundled):
