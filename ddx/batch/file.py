@@ -48,7 +48,7 @@ from .parquet import ParquetOut, is_parquet, parquet_chunks, parquet_header, par
 from .patterns import PatternCache
 from .progress import Progress
 from .read import Columns, cause_aliases, check_columns, read_chunks
-from .score import _check_draws, _check_top, score_frame
+from .score import _check_draws, _check_top, output_meta, score_frame
 from .write import _check_paths, _replacing, _write_csv, escape_formula_cells
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "score_file"]
@@ -139,13 +139,14 @@ def score_file(
     metrics_target = None if metrics_path is None else Path(metrics_path)
     _check_paths(source, target, metrics_target)
     with contextlib.ExitStack() as outputs:
+        parquet_in, parquet_out = is_parquet(source), is_parquet(target)
         # opened now: an unwritable path stops the run here
-        handle = outputs.enter_context(_replacing(target, binary=is_parquet(target)))
+        handle = outputs.enter_context(_replacing(target, binary=parquet_out))
         metrics_handle = None if metrics_target is None else outputs.enter_context(_replacing(metrics_target))
-        header = parquet_header(source) if is_parquet(source) else read_header(source)
+        header = parquet_header(source) if parquet_in else read_header(source)
         engine = model if isinstance(model, Engine) else load(None if model is None else Path(model))
         columns = check_columns(engine.kb, header, where=str(source))
-        scan = Scan(parquet_rows(source), 0) if is_parquet(source) else scan_rows(source, header)
+        scan = Scan(parquet_rows(source), 0) if parquet_in else scan_rows(source, header)
         total = scan.rows
         progress = Progress(total, enabled=not quiet)
         accumulator = MetricsAccumulator(aliases=cause_aliases(engine.kb))
@@ -163,7 +164,7 @@ def score_file(
                 draws,
                 escape_formulas,
                 pool,
-                parquet_out=is_parquet(target),
+                parquet=(parquet_in, parquet_out),
             )
         if done != total:  # pragma: no cover - the two readers disagree: never drop rows silently
             raise InputFileError(f"{source}: read {done} rows but the file has {total}; please report this")
@@ -188,24 +189,23 @@ def _score_chunks(
     draws: tuple[int | None, int] = (None, 0),
     escape_formulas: bool = True,
     pool: Executor | None = None,
-    parquet_out: bool = False,
+    parquet: tuple[bool, bool] = (False, False),
 ) -> tuple[int, int]:
     """Score and append every chunk; return (rows done, rows with an error)."""
     intervals, seed = draws
     done = errors = 0
     wrote_header = False
     cache = PatternCache()  # one per file: a pattern met in an earlier chunk is not scored again
-    parquet = ParquetOut(handle) if parquet_out else None
-    chunks = (
-        parquet_chunks(source, header, chunk_size) if is_parquet(source) else read_chunks(source, header, chunk_size)
-    )
+    parquet_in, parquet_out = parquet  # is the input, is the output Parquet
+    writer = ParquetOut(handle) if parquet_out else None
+    chunks = parquet_chunks(source, header, chunk_size) if parquet_in else read_chunks(source, header, chunk_size)
     for chunk in chunks:
         chunk.index = pd.RangeIndex(done, done + len(chunk))
         scored = score_frame(
             engine, chunk, top, on_row=progress.update, intervals=intervals, seed=seed, cache=cache, pool=pool
         )
-        if parquet is not None:
-            parquet.write(scored)
+        if writer is not None:
+            writer.write(scored)
         else:
             written = escape_formula_cells(scored) if escape_formulas else scored  # the report and metrics read raw
             _write_csv(written, handle, header=not wrote_header)
@@ -213,15 +213,14 @@ def _score_chunks(
         errors += _report_row_errors(scored, progress)
         accumulator.add(scored)
         done += len(chunk)
-    if not (wrote_header if parquet is None else parquet.started):  # no rows: still write the output's columns
-        empty = pd.DataFrame({c: pd.Series(dtype=object) for c in header})
-        meta = score_frame(engine, empty, top, intervals=intervals, seed=seed)
-        if parquet is not None:
-            parquet.write(meta)
+    if not (wrote_header if writer is None else writer.started):  # no rows: still write the output's columns
+        meta = output_meta(engine, header, top, intervals is not None)
+        if writer is not None:
+            writer.write(meta)
         else:
             meta.to_csv(handle, index=False)
-    if parquet is not None:
-        parquet.close()
+    if writer is not None:
+        writer.close()
     return done, errors
 
 

@@ -8,7 +8,6 @@ of :func:`ddx.batch.output_meta`, one row group per chunk.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -16,7 +15,8 @@ from typing import IO, Any
 import pandas as pd
 
 from ..errors import InputFileError
-from .csvscan import ID_COLUMN, duplicates_message
+from .csvscan import ID_COLUMN
+from .read import _check_unique_ids
 
 __all__ = ["PARQUET_SUFFIXES", "ParquetOut", "is_parquet", "parquet_chunks", "parquet_header", "parquet_rows"]
 
@@ -56,12 +56,7 @@ def parquet_rows(source: Path) -> int:
     if ID_COLUMN in names:
         column = file.schema_arrow.names[names.index(ID_COLUMN)]
         ids = file.read(columns=[column]).column(0).to_pylist()
-        rows: dict[str, list[int]] = defaultdict(list)
-        for number, value in enumerate(ids, start=1):
-            rows["" if value is None else str(value).strip()].append(number)
-        repeated = {k: v for k, v in rows.items() if k and len(v) > 1}
-        if repeated:
-            raise InputFileError(duplicates_message(str(source), repeated))
+        _check_unique_ids(["" if value is None else str(value) for value in ids], str(source))
     return int(file.metadata.num_rows)
 
 

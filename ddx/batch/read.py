@@ -130,7 +130,7 @@ def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
 
 
-def _check_unique_ids(ids: Sequence[str]) -> None:
+def _check_unique_ids(ids: Sequence[str], where: str = "input") -> None:
     """Refuse repeated ids, compared without surrounding blanks (``c1`` and ``c1 `` are one case)."""
     rows: dict[str, list[int]] = {}
     for row, case_id in enumerate(ids, start=1):
@@ -138,7 +138,7 @@ def _check_unique_ids(ids: Sequence[str]) -> None:
             rows.setdefault(case_id.strip(), []).append(row)
     repeated = {k: v for k, v in rows.items() if len(v) > 1}
     if repeated:
-        raise InputFileError(duplicates_message("input", repeated))
+        raise InputFileError(duplicates_message(where, repeated))
 
 
 def _check_blank_ids(ids: Sequence[str], problems: list[list[str]]) -> None:
