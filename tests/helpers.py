@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from ddx.knowledge.model import KnowledgeBase
 from ddx.knowledge.validate_numbers import MAX_PHRASE_WORDS
@@ -99,3 +100,19 @@ def tiny_with_interview(tmp_path: Path, settings: dict[str, Any] | None = None, 
 
 #: The red flags of cauda equina syndrome in the bundled model.
 CAUDA_EQUINA_FLAGS = {"loss_of_bladder_or_bowel_control", "new_difficulty_passing_urine", "saddle_numbness"}
+
+
+#: The clinical extension of the knowledge inventory (beside the repository, in shared/).
+EXTENSION = Path(__file__).resolve().parents[2] / "shared" / "knowledge" / "clinical_extension.yaml"
+EXTENSION_SECTIONS = ("findings", "risk_factors", "test_results")
+
+
+def extension() -> dict[str, Any]:
+    """The clinical extension as parsed YAML."""
+    return yaml.safe_load(EXTENSION.read_text(encoding="utf-8"))
+
+
+def extension_ids() -> list[str]:
+    """Every id of the clinical extension (findings, risk factors, test results), in file order."""
+    data = extension()
+    return [node_id for section in EXTENSION_SECTIONS for node_id in data[section]]

@@ -10,37 +10,23 @@ and a no must lower it.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 import pytest
-import yaml
+from helpers import EXTENSION, extension, extension_ids
 
 import ddx
 from ddx.knowledge.conditions import condition_ids
 
-EXTENSION = Path(__file__).resolve().parents[3] / "shared" / "knowledge" / "clinical_extension.yaml"
-SECTIONS = ("findings", "risk_factors", "test_results")
-
-
-def _extension() -> dict[str, Any]:
-    return yaml.safe_load(EXTENSION.read_text(encoding="utf-8"))
-
 
 def _ids(section: str) -> list[str]:
-    return list(_extension()[section])
-
-
-def _all_ids() -> list[str]:
-    return [i for section in SECTIONS for i in _ids(section)]
+    return list(extension()[section])
 
 
 def test_the_extension_file_is_found_and_not_empty() -> None:
     assert EXTENSION.is_file(), f"{EXTENSION} is missing: the tests read the clinical extension beside the project"
-    assert len(_all_ids()) >= 50
+    assert len(extension_ids()) >= 50
 
 
-@pytest.mark.parametrize("evidence_id", _all_ids())
+@pytest.mark.parametrize("evidence_id", extension_ids())
 def test_every_extension_id_is_accepted_as_evidence(bundled_engine: ddx.Engine, evidence_id: str) -> None:
     kb = bundled_engine.kb
     node_id = kb.merges[evidence_id].into if evidence_id in kb.merges else evidence_id
@@ -50,7 +36,7 @@ def test_every_extension_id_is_accepted_as_evidence(bundled_engine: ddx.Engine, 
         assert result.evidence.answers[node_id] is value
 
 
-@pytest.mark.parametrize("evidence_id", _all_ids())
+@pytest.mark.parametrize("evidence_id", extension_ids())
 def test_every_extension_id_bears_on_a_cause_or_a_rule(bundled_engine: ddx.Engine, evidence_id: str) -> None:
     """An accepted id that changed nothing would be accepted in name only."""
     kb = bundled_engine.kb
@@ -68,7 +54,7 @@ def test_test_results_are_answered_by_a_clinician(bundled_engine: ddx.Engine, te
 
 
 def _distinguishing() -> list[tuple[str, str]]:
-    return [(test, cause) for test, entry in _extension()["test_results"].items() for cause in entry["tells_apart"]]
+    return [(test, cause) for test, entry in extension()["test_results"].items() for cause in entry["tells_apart"]]
 
 
 @pytest.mark.parametrize(("test_id", "cause"), _distinguishing())

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 import yaml
+from helpers import extension_ids
 
 import ddx
 
@@ -214,8 +215,7 @@ def test_there_is_one_case_per_cause(engine: ddx.Engine) -> None:
 def test_cases_use_inventory_and_extension_ids_only() -> None:
     inv = yaml.safe_load(INVENTORY.read_text(encoding="utf-8"))
     known = {node_id for section in EVIDENCE_SECTIONS for node_id in inv.get(section) or {}}
-    extension = yaml.safe_load((INVENTORY.parent / "clinical_extension.yaml").read_text(encoding="utf-8"))
-    known |= {node_id for section in ("findings", "risk_factors", "test_results") for node_id in extension[section]}
+    known |= set(extension_ids())
     assert set(CASES) <= set(inv["causes"])
     for cause, (evidence, _, _) in CASES.items():
         outside = sorted(set(evidence) - known)

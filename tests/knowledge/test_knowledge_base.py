@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import assert_cited_verbatim, needs_seeds
+from helpers import assert_cited_verbatim, extension_ids, needs_seeds
 
 from ddx.knowledge.load import load_knowledge
 from ddx.knowledge.model import KnowledgeBase, Number
@@ -104,8 +104,7 @@ def test_merged_ids_come_from_the_inventory_or_the_clinical_extension() -> None:
     assert KB is not None, "knowledge base does not load"
     inv = _inventory()
     known = {node_id for section in INVENTORY_SECTIONS for node_id in inv.get(section) or {}}
-    extension = yaml.safe_load((INVENTORY.parent / "clinical_extension.yaml").read_text(encoding="utf-8"))
-    known |= {node_id for section in ("findings", "risk_factors", "test_results") for node_id in extension[section]}
+    known |= set(extension_ids())
     assert set(KB.merges) <= known
 
 
