@@ -122,8 +122,15 @@ def _column_problem(kb: KnowledgeBase, column: str) -> str | None:
 
 
 def _as_text(column: pd.Series) -> list[str]:
-    """Cells as text; missing cells (NaN, None) become blank."""
-    return ["" if _missing(v) else str(v) for v in column.tolist()]
+    """Cells as text; missing cells (NaN, None) become blank.
+
+    A column read from CSV as text holds only strings: it is taken as it is
+    (checked in one pass of pandas' C code), the cells of any other looked at one by one.
+    """
+    values = column.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":
+        return values.tolist()
+    return ["" if _missing(v) else str(v) for v in values.tolist()]
 
 
 def _missing(value: Any) -> bool:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..clinical.failsafe import EMERGENCY, emergency_rules
@@ -124,18 +125,68 @@ def score_frame(
     text = {c: _as_text(frame[c]) for c in frame.columns}
     text[ID_COLUMN] = [case_id.strip() for case_id in text[ID_COLUMN]]  # "c1 " is the case "c1"
     _check_unique_ids(text[ID_COLUMN])
-    problems: list[list[str]] = [[] for _ in range(len(frame))]
-    _check_blank_ids(text[ID_COLUMN], problems)
-    answers = [_read_column(text[c], c, _read_answer, problems) for c in columns.evidence]
-    ages = _read_column(text["age"], "age", _read_age, problems) if columns.age else None
-    sexes = _read_column(text["sex"], "sex", _sex_reader(kb), problems) if columns.sex else None
-    gold = _read_column(text[GOLD_CAUSE], GOLD_CAUSE, _gold_reader(kb), problems) if columns.gold_cause else None
+    # Rows whose answer, age and sex cells are the same text are the same case: each such pattern is
+    # read, checked and scored once, and its output row is copied to every row that holds it.
+    cells = [*columns.evidence, *(["age"] if columns.age else []), *(["sex"] if columns.sex else [])]
+    of_row, firsts = _patterns([text[c] for c in cells], len(frame))
+    distinct = {c: [text[c][i] for i in firsts] for c in cells}
+    found: list[list[str]] = [[] for _ in firsts]  # the problems of each pattern's cells
+    answers = [_read_column(distinct[c], c, _read_answer, found) for c in columns.evidence]
+    ages = _read_column(distinct["age"], "age", _read_age, found) if columns.age else None
+    sexes = _read_column(distinct["sex"], "sex", _sex_reader(kb), found) if columns.sex else None
+    cases = _cases(kb, columns.evidence, answers, ages, sexes, found)
+    # Problems of a row's own cells (its id, its gold columns), in the order of the row's columns.
+    first: list[list[str]] = [[] for _ in range(len(frame))]
+    last: list[list[str]] = [[] for _ in range(len(frame))]
+    _check_blank_ids(text[ID_COLUMN], first)
+    gold = _read_column(text[GOLD_CAUSE], GOLD_CAUSE, _gold_reader(kb), last) if columns.gold_cause else None
     if columns.gold_triage:
-        _read_column(text[GOLD_TRIAGE], GOLD_TRIAGE, _read_triage, problems)
-    cases = _cases(kb, columns.evidence, answers, ages, sexes, problems)
-    outcomes = diagnose_cases(engine, cases, on_row, intervals=intervals, seed=seed, cache=cache, pool=pool)
+        _read_column(text[GOLD_TRIAGE], GOLD_TRIAGE, _read_triage, last)
+    counts = np.bincount(of_row, minlength=len(firsts)).tolist()
+    scored = diagnose_cases(engine, cases, on_row, intervals=intervals, seed=seed, cache=cache, pool=pool, rows=counts)
+    outcomes = _row_outcomes(engine, of_row, cases, found, scored, first, last)
     out = _output(engine, frame.index, text, columns, outcomes, gold, top, intervals is not None)
     return escape_formula_cells(out) if escape_formulas else out
+
+
+def _patterns(columns: Sequence[Sequence[str]], rows: int) -> tuple[np.ndarray, list[int]]:
+    """The pattern of each row (an index into the patterns) and the first row of each pattern."""
+    index: dict[tuple[str, ...], int] = {}
+    of_row = np.fromiter(
+        (index.setdefault(key, len(index)) for key in zip(*columns, strict=True)) if columns else (0,) * rows,
+        dtype=np.intp,
+        count=rows,
+    )
+    firsts = np.full(len(index) if columns else int(rows > 0), -1, dtype=np.intp)
+    firsts[of_row[::-1]] = np.arange(rows - 1, -1, -1)  # the last write of each pattern is its first row
+    return of_row, firsts.tolist()
+
+
+def _row_outcomes(
+    engine: Engine,
+    of_row: np.ndarray,
+    cases: Sequence[Case | RowError],
+    found: Sequence[Sequence[str]],
+    scored: Sequence[DiagnosisResult | RowError | None],
+    first: Sequence[Sequence[str]],
+    last: Sequence[Sequence[str]],
+) -> list[DiagnosisResult | RowError | None]:
+    """Each row's outcome: its pattern's, unless its own cells (id, gold) have a problem.
+
+    Such a row is an error with its problems in column order; it keeps the
+    emergency rules that its readable answers meet (the fail safe).
+    """
+    outcomes = [scored[p] for p in of_row.tolist()]
+    for row in (i for i in range(len(outcomes)) if first[i] or last[i]):
+        p = int(of_row[row])
+        case = cases[p]
+        emergency = (
+            case.emergency
+            if isinstance(case, RowError)
+            else emergency_rules(engine.kb, case.evidence, case.age, case.sex)
+        )
+        outcomes[row] = RowError("; ".join([*first[row], *found[p], *last[row]]), emergency)
+    return outcomes
 
 
 def _check_top(top: int) -> None:
@@ -164,6 +215,7 @@ def diagnose_cases(
     seed: int = 0,
     cache: PatternCache | None = None,
     pool: Executor | None = None,
+    rows: Sequence[int] | None = None,
 ) -> list[DiagnosisResult | RowError | None]:
     """Diagnose each case: its result, or a :class:`RowError` for bad evidence (errors and None pass through).
 
@@ -173,21 +225,23 @@ def diagnose_cases(
     patterns not yet scored (none of this call's rows, nor in ``cache``, one
     per file) are scored in batches of their first appearance, in this
     process or by the workers of ``pool`` (:mod:`ddx.batch.parallel`): the
-    results never depend on which.
+    results never depend on which. ``rows`` is how many rows each case stands
+    for (the progress counts rows); one each by default.
     """
+    weight = rows if rows is not None else [1] * len(cases)
     out: list[DiagnosisResult | RowError | None] = [None] * len(cases)
     rows_of: dict[PatternKey, list[int]] = {}  # each new pattern -> its rows, in order of first appearance
     new: list[Evidence] = []
     answered = 0
     for i, case in enumerate(cases):
         if not isinstance(case, Case):
-            out[i], answered = case, answered + 1
+            out[i], answered = case, answered + weight[i]
             continue
         try:
             ev = engine.normalise(case.evidence, age=case.age, sex=case.sex)
         except EvidenceError as exc:
             out[i] = RowError(str(exc), emergency_rules(engine.kb, case.evidence, case.age, case.sex))
-            answered += 1
+            answered += weight[i]
             continue
         key = pattern_key(ev)
         if key in rows_of:
@@ -195,7 +249,7 @@ def diagnose_cases(
             continue
         known = cache.get(key) if cache is not None else None
         if known is not None:
-            out[i], answered = known, answered + 1
+            out[i], answered = known, answered + weight[i]
             continue
         rows_of[key] = [i]
         new.append(ev)
@@ -208,7 +262,7 @@ def diagnose_cases(
         for key, result in zip(keys[number * _BATCH : (number + 1) * _BATCH], results, strict=True):
             for i in rows_of[key]:
                 out[i] = result
-            done += len(rows_of[key])
+            done += sum(weight[i] for i in rows_of[key])
             if cache is not None:
                 cache.put(key, result)
         if on_row is not None:
@@ -232,29 +286,39 @@ def _output(
     top: int,
     intervals: bool = False,
 ) -> pd.DataFrame:
+    """The output frame: one record per distinct outcome, copied to the rows that share it (no work per row)."""
     kb_version = engine.kb.kb_version
     records: list[dict[str, Any]] = []
-    ranks: list[int | None] = []
+    ranks_of: list[dict[str, int]] = []  # per record: each cause's rank in its differential
+    record_of: dict[int, int] = {}  # id of an outcome -> its record
+    take = np.empty(len(outcomes), dtype=np.intp)
     for position, outcome in enumerate(outcomes):
-        node = gold[position] if gold is not None else None
+        known = record_of.get(id(outcome))
+        if known is not None:
+            take[position] = known
+            continue
+        take[position] = record_of[id(outcome)] = len(records)
         if isinstance(outcome, DiagnosisResult):
             records.append(outcome.to_row(top))
-            ids = [score.id for score in outcome.differential]
-            ranks.append(ids.index(node) + 1 if isinstance(node, str) else None)
+            ranks_of.append({score.id: rank for rank, score in enumerate(outcome.differential, start=1)})
             continue
         error = outcome if isinstance(outcome, RowError) else RowError("not scored")
         record: dict[str, Any] = {"status": "error", "error": error.message, "kb_version": kb_version}
         if error.emergency:  # the fail safe: a bad row keeps the emergency its readable answers meet
             record.update(triage=EMERGENCY, rules_fired=";".join(rule.id for rule in error.emergency))
         records.append(record)
-        ranks.append(None)
-    out = pd.DataFrame.from_records(records, columns=result_columns(engine, top, intervals), index=index)
+        ranks_of.append({})
+    names = result_columns(engine, top, intervals)
+    distinct = pd.DataFrame.from_records(records, columns=names).astype(_dtypes(names))
+    out = distinct.take(take)
+    out.index = index
     out.insert(0, ID_COLUMN, list(text[ID_COLUMN]))
     if columns.gold_cause:
         out[GOLD_CAUSE] = list(text[GOLD_CAUSE])
     if columns.gold_triage:
         out[GOLD_TRIAGE] = list(text[GOLD_TRIAGE])
-    if columns.gold_cause:
+    if columns.gold_cause and gold is not None:
+        ranks = [ranks_of[r].get(node) if isinstance(node, str) else None for r, node in zip(take, gold, strict=True)]
         out[GOLD_RANK] = pd.array(ranks, dtype="Int64")
     return out.astype(_dtypes(out.columns))
 

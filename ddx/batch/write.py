@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import glob
+import math
 import os
 import re
 import stat
@@ -21,6 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+import numpy as np
 import pandas as pd
 
 from ..errors import InputFileError
@@ -101,7 +103,26 @@ def _write_csv(frame: pd.DataFrame, handle: IO[str], header: bool) -> None:
     unquoted when lines end with ``\\n``, and readers then split the row there.
     """
     quoting = csv.QUOTE_ALL if _has_carriage_return(frame) else csv.QUOTE_MINIMAL
-    frame.to_csv(handle, header=header, index=False, float_format=FLOAT_FORMAT, quoting=quoting)
+    _formatted(frame).to_csv(handle, header=header, index=False, quoting=quoting)
+
+
+def _formatted(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every float column as the text ``to_csv(float_format=FLOAT_FORMAT)`` writes.
+
+    Each distinct value is formatted once (a cohort repeats its patterns, and
+    pandas formats float cells one by one in Python); NaN becomes blank.
+    """
+    floats = [name for name in frame.columns if pd.api.types.is_float_dtype(frame[name])]
+    if not floats:
+        return frame
+    out = frame.copy(deep=False)
+    for name in floats:
+        # by bit pattern, so that -0.0 and 0.0 stay apart as pandas would write them
+        codes, bits = pd.factorize(frame[name].to_numpy(dtype=np.float64).view(np.int64))
+        values = np.asarray(bits, dtype=np.int64).view(np.float64).tolist()
+        text = np.array(["" if math.isnan(v) else FLOAT_FORMAT % v for v in values], dtype=object)
+        out[name] = text[codes]
+    return out
 
 
 def _has_carriage_return(frame: pd.DataFrame) -> bool:

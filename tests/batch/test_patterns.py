@@ -113,3 +113,29 @@ def test_score_file_scores_each_pattern_once_and_writes_what_row_by_row_scoring_
     for cause in tiny_engine.kb.causes:
         got = pd.to_numeric(written[f"p_{cause}"], errors="coerce")
         assert ((got - want[f"p_{cause}"].astype(float)).abs().fillna(0) < 1e-9).all()  # batch rounding only
+
+
+def test_a_frame_reads_each_pattern_of_cells_once_and_gives_every_row_its_own_errors(tiny_engine) -> None:
+    """Rows with the same answer, age and sex cells share one reading; a row's id and gold cells stay its own."""
+    rows = [
+        {"case_id": "a", "f1": "yes", "rf1": "yes", "gold_cause": "cause_a"},
+        {"case_id": "", "f1": "yes", "rf1": "yes", "gold_cause": "cause_a"},  # same pattern, no id
+        {"case_id": "c", "f1": "yes", "rf1": "yes", "gold_cause": "nonsense"},  # same pattern, bad gold
+        {"case_id": "d", "f1": "maybe", "rf1": "yes", "gold_cause": "cause_z"},
+        {"case_id": "e", "f1": "maybe", "rf1": "yes", "gold_cause": ""},  # the same bad cell as d
+    ]
+    frame = pd.DataFrame(rows)
+    out = score_frame(tiny_engine, frame)
+    one_by_one = pd.concat([score_frame(tiny_engine, frame.iloc[[i]]) for i in range(len(frame))])
+    pd.testing.assert_frame_equal(out, one_by_one)
+    assert list(out.status) == ["ok", "error", "error", "error", "error"]
+    assert out.error[1].startswith("column 'case_id': blank") and "nonsense" in out.error[2]
+    assert "maybe" in out.error[3] and "cause_z" in out.error[3] and out.error[4].count("maybe") == 1
+    assert out.gold_rank[0] >= 1 and pd.isna(out.gold_rank[2])
+
+
+def test_the_progress_counts_rows_not_patterns(tiny_engine) -> None:
+    frame = _frame(120)
+    seen: list[int] = []
+    score_frame(tiny_engine, frame, on_row=seen.append)
+    assert sum(seen) == len(frame)

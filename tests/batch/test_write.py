@@ -1,0 +1,31 @@
+"""Writing a batch (``ddx.batch.write``): float cells formatted once per value, as pandas would write them."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ddx.batch.write import FLOAT_FORMAT, _formatted, _write_csv
+
+floats = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.sampled_from([0.0, -0.0, 1e-12, 1 / 3]))
+
+
+@given(st.lists(floats, max_size=40), st.lists(st.sampled_from(["x", "", "a,b", '"q"', "=1"]), max_size=40))
+def test_formatted_floats_are_written_byte_for_byte_as_pandas_float_format_writes_them(values, text) -> None:
+    n = min(len(values), len(text)) if text else len(values)
+    frame = pd.DataFrame({"p": np.array(values[:n], dtype=np.float64), "t": (text * (n + 1))[:n] if text else [""] * n})
+    expected = io.StringIO()
+    frame.to_csv(expected, index=False, float_format=FLOAT_FORMAT)
+    written = io.StringIO()
+    _write_csv(frame, written, header=True)
+    assert written.getvalue() == expected.getvalue()
+
+
+def test_formatting_leaves_the_frame_given_untouched() -> None:
+    frame = pd.DataFrame({"p": [0.5, np.nan], "t": ["a", "b"]})
+    text = _formatted(frame)
+    assert list(text.p) == ["0.5", ""] and frame.p.dtype == np.float64 and frame.p[0] == 0.5
