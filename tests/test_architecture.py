@@ -28,6 +28,7 @@ LAYERS: dict[str, int] = {
     "ddx.batch": 5,
     "ddx.pictures": 5,
     "ddx.bench": 5,
+    "ddx.service": 5,
     "ddx.cli": 6,
     "ddx.dask": 6,
     "ddx.__main__": 7,
@@ -45,7 +46,7 @@ NAMES = {
     7: "package",
 }
 #: Front ends sit side by side: none imports another (the command line sits above them all).
-FRONT_ENDS = ("ddx.interview", "ddx.batch", "ddx.pictures", "ddx.bench")
+FRONT_ENDS = ("ddx.interview", "ddx.batch", "ddx.pictures", "ddx.bench", "ddx.service")
 MAX_LINES = 450
 #: Names of the package any layer may read: ``__version__`` is set first in ddx/__init__.py, before any import.
 READABLE = ("__version__",)

@@ -308,6 +308,15 @@ def _ids(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from ..service.server import serve
+
+    if not 0 < args.port < 65536:
+        raise DdxError(f"--port must be between 1 and 65535; got {args.port}")
+    serve(args.host, args.port, args.model)
+    return 0
+
+
 def _bench(args: argparse.Namespace) -> int:
     from ..bench import run
 

@@ -37,6 +37,7 @@ from .commands import (
     _raw_pairs,
     _score,
     _sensitivity,
+    _serve,
     _visualise,
 )
 from .parser import UsageError, build_parser
@@ -52,6 +53,8 @@ _EXTRAS = {
     "matplotlib": ("plot", "PNG output needs matplotlib", " (or write .svg or .html)"),
     "PIL": ("plot", "PNG output needs Pillow", " (or write .svg or .html)"),
     "pyagrum": ("bench", "this needs pyAgrum", ""),
+    "fastapi": ("server", "ddx serve needs FastAPI", ""),
+    "uvicorn": ("server", "ddx serve needs uvicorn", ""),
 }
 #: The distribution that installs the ``ddx`` package.
 DISTRIBUTION = "ddx-paresthesia"
@@ -67,6 +70,7 @@ HANDLERS = {
     "export": _export,
     "interview": _interview,
     "bench": _bench,
+    "serve": _serve,
 }
 
 

@@ -188,4 +188,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="intake checklists to ask, comma-separated, or 'none' (default: intake.ask of model/interview.yaml)",
     )
     _add_model(interview)
+
+    serve = sub.add_parser("serve", help="serve the JSON API and the web interview over HTTP (the server extra)")
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        metavar="ADDR",
+        help="address to listen on (default: 127.0.0.1: this machine only)",
+    )
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    _add_model(serve)
     return parser
