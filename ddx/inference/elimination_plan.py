@@ -46,8 +46,15 @@ class _Einsum:
 
     def __init__(self, expr: str) -> None:
         self.expr = expr
-        self._terms = expr.split("->")[0].split(",")
-        self.points = 2 ** len(set("".join(self._terms)) - {"b"})  # the union's size, per case
+
+    @cached_property
+    def _terms(self) -> list[str]:
+        return self.expr.split("->")[0].split(",")
+
+    @cached_property
+    def points(self) -> int:
+        """The union's size, per case."""
+        return 2 ** len(set(self.expr.split("->")[0]) - {"b", ","})
 
     def __call__(self, *operands: np.ndarray) -> np.ndarray:
         if len(operands) < 2 or len(operands[0]) * self.points < _PAIRWISE:
@@ -260,6 +267,7 @@ def _eliminate(
     Returns the steps and the factors left with no variable (their product is the sum).
     """
     scopes = list(initial)
+    sets = [frozenset(scope) for scope in scopes]  # the scopes as sets, kept beside them (size() runs most)
     needed = set(wanted)
     holders: dict[int, set[int]] = {}
     for i, scope in enumerate(scopes):
@@ -267,7 +275,7 @@ def _eliminate(
             holders.setdefault(v, set()).add(i)
 
     def size(v: int) -> int:
-        return len(set().union(*(scopes[i] for i in holders[v])))
+        return len(frozenset().union(*[sets[i] for i in holders[v]]))
 
     heap = [(size(v), v) for v in holders]
     heapq.heapify(heap)
@@ -279,9 +287,10 @@ def _eliminate(
             continue
         ids = tuple(sorted(holders.pop(v)))
         while pairwise and len(ids) > 2:  # multiply two at a time, smallest union first
-            pair = min(combinations(ids, 2), key=lambda ab: len(set(scopes[ab[0]]).union(scopes[ab[1]])))
+            pair = min(combinations(ids, 2), key=lambda ab: len(sets[ab[0]] | sets[ab[1]]))
             new = len(scopes)
-            scopes.append(tuple(sorted(set(scopes[pair[0]]).union(scopes[pair[1]]))))
+            scopes.append(tuple(sorted(sets[pair[0]] | sets[pair[1]])))
+            sets.append(frozenset(scopes[-1]))
             for u in scopes[new]:
                 if u != v:
                     holders[u].difference_update(pair)
@@ -290,9 +299,10 @@ def _eliminate(
                 needed.add(new)
             steps.append(_step(scopes, pair, new, None, needed))
             ids = tuple(sorted({*ids, new} - set(pair)))
-        out = tuple(sorted(set().union(*(scopes[i] for i in ids)) - {v}))
+        out = tuple(sorted(frozenset().union(*[sets[i] for i in ids]) - {v}))
         new = len(scopes)
         scopes.append(out)
+        sets.append(frozenset(out))
         for i in ids:
             for u in scopes[i]:
                 if u != v:
@@ -312,11 +322,9 @@ def _step(scopes: list[tuple[int, ...]], ids: tuple[int, ...], new: int, v: int 
     """The einsum of one step (``v`` summed out, or None for a product) and of its backward pass."""
     used = {*scopes[new], *(u for i in ids for u in scopes[i])}
     letters = {u: _LETTERS[k] for k, u in enumerate(sorted(used))}
+    sub = {i: "b" + "".join([letters[u] for u in scopes[i]]) for i in (*ids, new)}  # each factor's indices, once
 
-    def sub(i: int) -> str:
-        return "b" + "".join(letters[u] for u in scopes[i])
-
-    expr = ",".join(sub(i) for i in ids) + "->" + sub(new)
+    expr = ",".join([sub[i] for i in ids]) + "->" + sub[new]
     backward: list[tuple[int, _Einsum, tuple[int, ...], tuple[bool, ...]]] = []
     for j in ids if new in needed else ():
         if j not in needed:
@@ -324,6 +332,6 @@ def _step(scopes: list[tuple[int, ...]], ids: tuple[int, ...], new: int, v: int 
         others = tuple(o for o in ids if o != j)
         available = set(scopes[new]).union(*(scopes[o] for o in others))
         kept = tuple(u in available for u in scopes[j])
-        have = "b" + "".join(letters[u] for u in scopes[j] if u in available)
-        backward.append((j, _Einsum(",".join([sub(new), *(sub(o) for o in others)]) + "->" + have), others, kept))
+        have = "b" + "".join([letters[u] for u in scopes[j] if u in available])
+        backward.append((j, _Einsum(",".join([sub[new], *(sub[o] for o in others)]) + "->" + have), others, kept))
     return _Step(ids, new, _Einsum(expr), tuple(backward))
