@@ -13,7 +13,7 @@ from .methods import TOLERANCE
 
 
 def _targets(res: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The targets of issues 8, 9 and 10, each with the measured figure and met (True / False / None: not measured)."""
+    """The targets of issues 8, 9, 10 and 18, each with the measured figure and met (True / False / None: not measured)."""
     rows = {r["key"]: r for r in res["methods"]}
     out = []
 
@@ -82,6 +82,46 @@ def _targets(res: Mapping[str, Any]) -> list[dict[str, Any]]:
         )
         full = mem["completed"] and mem["rows"] >= 1_000_000
         add("1,000,000-row CSV under 1 GiB", measured, (peak is not None and peak < 1024) if full else None)
+    out += _cohort_targets(res, rows)
+    return out
+
+
+def _cohort_targets(res: Mapping[str, Any], rows: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The cohort-speed targets (issue 18): ddx score end to end, diagnose_many, one diagnose, cold start."""
+    out: list[dict[str, Any]] = []
+
+    def add(target: str, measured: str, met: bool | None) -> None:
+        out.append({"target": target, "measured": measured, "met": met})
+
+    cohort = res.get("cohort")
+    if cohort:
+        n = cohort["rows"]
+        for kind, goal in (("repeats", 40_000), ("distinct", 5_000)):
+            one = next(r for r in cohort[kind] if r["jobs"] == 1)
+            two = next((r for r in cohort[kind] if r["jobs"] == 2), None)
+            extra = f", --jobs 2 {two['rows_per_second']:,.0f}/s" if two else ""
+            add(
+                f"ddx score, one core, {kind} rows >= {goal:,} rows/s",
+                f"{one['rows_per_second']:,.0f} rows/s on {n:,} rows{extra}",
+                one["rows_per_second"] >= goal,
+            )
+    tp = res["batch_throughput"]
+    add(
+        "diagnose_many on distinct cases >= 5,000 cases/s, one core",
+        f"{tp['diagnose_many_cases_per_second']:,.0f} cases/s ({tp['positives']} positive)",
+        tp["diagnose_many_cases_per_second"] >= 5_000,
+    )
+    single = rows["ddx_single"]
+    versus = single["speedup"].get("pyagrum")
+    add(
+        "one diagnose <= 0.5 ms and >= 30x pyAgrum LazyPropagation",
+        f"{single['ms_per_case']:.2f} ms mean per case" + (f", {versus:.1f}x pyAgrum" if versus else ""),
+        single["ms_per_case"] <= 0.5 and (versus is None or versus >= 30),
+    )
+    if "startup" in res:
+        a = res["startup"]["import_diagnose"]["median_s"]
+        add("cold start of import ddx; ddx.load().diagnose({}) < 0.5 s", f"{a:.2f} s", a < 0.5)
+    add("10,000,000 rows through the Dask path, bounded memory", "not run by ddx bench: see docs/scale.md", None)
     return out
 
 
@@ -231,7 +271,7 @@ def format_table(results: Mapping[str, Any]) -> str:
                     f"  distinct on Dask, {workers} worker(s)  {fig['rows_per_second']:>9,.0f} rows/s  "
                     f"({fig['rows_per_second_per_worker']:,.0f} per worker, workers warm)"
                 )
-    lines += ["", "targets (issues 8, 9 and 10):"]
+    lines += ["", "targets (issues 8, 9, 10 and 18):"]
     for t in results["targets"]:
         mark = {True: "met   ", False: "MISSED", None: "n/a   "}[t["met"]]
         lines.append(f"  [{mark}] {t['target']}: {t['measured']}")
