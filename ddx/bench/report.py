@@ -13,7 +13,7 @@ from .methods import TOLERANCE
 
 
 def _targets(res: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The targets of issues 8, 9, 10 and 18, each with the measured figure and met (True / False / None: not measured)."""
+    """The targets of issues 8, 9, 10 and 18, with the figure measured and met (True, False, None: not measured)."""
     rows = {r["key"]: r for r in res["methods"]}
     out = []
 
