@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -11,6 +11,7 @@ from ..clinical.rules import FiredRule
 from ..inference.explain import Contribution
 from ..inference.uncertainty import Interval
 from ..knowledge.evidence import Evidence
+from . import result_dict
 
 __all__ = ["DISCLAIMER", "CauseScore", "Contribution", "DiagnosisResult", "FiredRule"]
 
@@ -99,6 +100,31 @@ class DiagnosisResult:
     def __setstate__(self, state: dict[str, Any]) -> None:
         for name, value in {**state, "_explain": None}.items():
             object.__setattr__(self, name, value)
+
+    def to_dict(self, explain: str | Iterable[str] | None = None) -> dict[str, Any]:
+        """The result as plain JSON-able data: the versioned shape of ``docs/result.md``.
+
+        Parameters
+        ----------
+        explain
+            Cause ids (or one id) whose explanation to include under
+            ``"explanation"`` (each answer's effect, as :meth:`explain`);
+            None leaves ``"explanation"`` null.
+
+        Returns
+        -------
+        dict
+            The keys of the JSON Schema ``ddx/engine/schema/result-1.json``
+            (:func:`ddx.engine.result_dict.result_schema`); ``json.dumps`` takes it as it is.
+
+        Examples
+        --------
+        >>> import ddx
+        >>> d = ddx.load().diagnose({"back_pain": True}).to_dict()
+        >>> d["schema_version"], d["differential"][0]["probability"] <= 1
+        ('1', True)
+        """
+        return result_dict.to_dict(self, explain)
 
     def to_row(self, top: int = 5) -> dict[str, Any]:
         """One flat row for the batch output (contract columns of the brief)."""
