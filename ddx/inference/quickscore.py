@@ -10,6 +10,12 @@ noisy-OR links. For positive findings F+ and negative findings F- of a case,
 w_c(S) = prod_{f in F- and S} (1 - a_cf), and the expectation runs over the
 risk factors. The cost is exponential only in |F+|.
 
+A positive finding with one parent cause c needs no subset: P(f | c) is a
+factor on c's two states, so it multiplies c's absent term by P(f | c absent)
+and its present term by P(f | c present), and only the findings with two or
+more parents are summed over (``QUICKSCORE_MAX`` counts those). Fewer terms,
+and fewer that cancel.
+
 Risk factors enter as evidence vectors lambda_p(u) (one-hot when answered,
 the prior when not), so every case has the same structure:
 
@@ -17,7 +23,8 @@ the prior when not), so every case has the same structure:
   form (q_c is affine in each of its parents);
 - the risk factors shared by several causes are summed by one einsum whose
   contraction order is fixed per model; its batch axis runs over (case,
-  subset) rows, so any mix of cases is scored in one pass.
+  subset) rows, so any mix of cases is scored in one pass. That axis is
+  the last of every array, so numpy's inner loops run along the rows.
 
 P(c present, e) replaces the factor of cause c by its "present" part. For a
 cause without shared risk factors that is a ratio; for the others it is the
@@ -55,7 +62,7 @@ from .compile import CaseEvidence, CompiledModel, Params, PrecisionError, _Plan,
 __all__ = ["Evaluation", "evaluate_many", "posteriors", "posteriors_many"]
 
 #: Rows (case x subset of positive findings) contracted at once; bounds memory.
-_ROWS = 4096
+_ROWS = 1024
 #: Cases with more positive findings than this skip Quickscore for variable elimination
 #: (ddx.inference.eliminate), which is faster past this point (docs/performance.md).
 QUICKSCORE_MAX = 5
@@ -132,7 +139,8 @@ def evaluate_many(
     ok = np.zeros(n, dtype=bool)
     keys = [(frozenset(case.positive), frozenset(case.parents)) for case in cases]
     shared = Counter(keys)
-    small = np.array([len(c.positive) <= QUICKSCORE_MAX for c in cases], dtype=bool)
+    summed = _summed(model)
+    small = np.array([sum(summed[f] for f in c.positive) <= QUICKSCORE_MAX for c in cases], dtype=bool)
     small &= np.array([shared[key] < SHARED_STRUCTURE for key in keys], dtype=bool)
 
     def certify(todo: np.ndarray, values: np.ndarray, log_e: np.ndarray, cond: np.ndarray, dtype: Any) -> np.ndarray:
@@ -200,6 +208,19 @@ def _posteriors(
     link_off = params.link_off.astype(dtype)  # (N, L)
     neg_log = negative @ log_off[0].T if shared else np.einsum("nf,ncf->nc", negative, log_off)
     neg_w = np.exp(neg_log)  # (n, C)
+    # A positive finding with one parent cause enters that cause's two states as a plain factor,
+    # P(f | cause absent) and P(f | cause present): only the others are summed over subsets.
+    summed = _summed(model)
+    absent = np.ones((n, n_causes), dtype)
+    only = _only_parent(model)
+    for i, case in enumerate(cases):
+        row = 0 if shared else i
+        for f in case.positive:
+            if not summed[f]:
+                c = only[f]
+                leak, link = dtype(params.leak_off[row, f]), dtype(params.finding_off[row, c, f])
+                absent[i, c] *= 1.0 - leak
+                neg_w[i, c] *= 1.0 - leak * link
     q0 = np.broadcast_to(params.base_off.astype(dtype), (n, n_causes)).copy()
     c_idx, p_idx, s_idx, l_idx = model.private
     for c, p, s, li in zip(c_idx, p_idx, s_idx, l_idx, strict=True):
@@ -207,7 +228,8 @@ def _posteriors(
 
     total = np.zeros((n, 1 + n_causes), dtype)
     magnitude = np.zeros((n, 1 + n_causes), dtype)
-    counts = np.array([len(case.positive) for case in cases])
+    subsets_of = [[f for f in case.positive if summed[f]] for case in cases]
+    counts = np.array([len(fs) for fs in subsets_of], dtype=np.intp)
     point_offs: list[np.ndarray] = []
     if params is model.params:  # the model's own numbers: built once per precision, then shared by threads
         key = ("offs", np.dtype(dtype).str)
@@ -225,7 +247,7 @@ def _posteriors(
         per_chunk = max(1, _ROWS >> k)
         for start in range(0, len(members), per_chunk):
             chunk = members[start : start + per_chunk]
-            pos = np.array([list(cases[i].positive) for i in chunk], dtype=np.intp).reshape(len(chunk), k)
+            pos = np.array([subsets_of[i] for i in chunk], dtype=np.intp).reshape(len(chunk), k)
             if shared:
                 leak_pos = log_leak[0][pos]  # (m, k)
                 off_pos = log_off[0][:, pos].transpose(1, 0, 2)  # (m, C, k)
@@ -235,7 +257,7 @@ def _posteriors(
             weight = sign * np.exp(np.einsum("sk,nk->ns", bits, leak_pos))  # (m, 2^k)
             w = np.exp(np.einsum("sk,nck->nsc", bits, off_pos)) * neg_w[chunk, None, :]  # (m, 2^k, C)
             offs = point_offs if shared else _offs(model, link_off[chunk])
-            z = _expectation(model, q0[chunk], lam[chunk], offs, w.reshape(-1, n_causes), dtype)
+            z = _expectation(model, q0[chunk], absent[chunk], lam[chunk], offs, w.reshape(-1, n_causes), dtype)
             terms = weight.reshape(-1, 1) * z
             total[chunk] = terms.reshape(len(chunk), 1 << k, -1).sum(axis=1)
             magnitude[chunk] = np.abs(terms).reshape(len(chunk), 1 << k, -1).sum(axis=1)
@@ -243,6 +265,26 @@ def _posteriors(
     cond = np.max(magnitude / np.abs(total), axis=1)
     log_evidence = np.log(np.abs(total[:, 0])) + log_common(observed, negative, params, dtype)
     return np.clip(post.astype(np.float64), 0.0, 1.0), log_evidence.astype(np.float64), cond.astype(np.float64)
+
+
+def _summed(model: CompiledModel) -> np.ndarray:
+    """Per finding: True when a positive answer is summed over subsets (two or more parent causes)."""
+    kept: np.ndarray | None = model._cache.get("summed")
+    if kept is None:
+        summed = (model.params.finding_off[0] < 1.0).sum(axis=0) > 1  # every link's probability is in (0, 1)
+        summed.flags.writeable = False
+        kept = model._cache.setdefault("summed", summed)
+    return kept
+
+
+def _only_parent(model: CompiledModel) -> np.ndarray:
+    """Per finding: its first parent cause (the only one for a finding that :func:`_summed` leaves out)."""
+    kept: np.ndarray | None = model._cache.get("only_parent")
+    if kept is None:
+        first = np.argmax(model.params.finding_off[0] < 1.0, axis=0)
+        first.flags.writeable = False
+        kept = model._cache.setdefault("only_parent", first)
+    return kept
 
 
 def _offs(model: CompiledModel, link_off: np.ndarray) -> list[np.ndarray]:
@@ -274,48 +316,90 @@ def _read_only(arrays: list[np.ndarray]) -> list[np.ndarray]:
 
 
 def _expectation(
-    model: CompiledModel, q0: np.ndarray, lam: np.ndarray, offs: list[np.ndarray], w: np.ndarray, dtype: Any
+    model: CompiledModel,
+    q0: np.ndarray,
+    absent: np.ndarray,
+    lam: np.ndarray,
+    offs: list[np.ndarray],
+    w: np.ndarray,
+    dtype: Any,
 ) -> np.ndarray:
     """Per row (case x subset): E_u[prod_c g_c] in column 0, and with cause c present in 1 + c.
 
+    g_c = q_c * absent_c + (1 - q_c) * w_c: ``absent`` (one row per case) weighs a cause's
+    absent state by its single-parent positive findings (their weight when present is in ``w``).
     ``offs`` (see :func:`_offs`) has one row, or one row per case of ``q0``.
+    The arrays inside run with the row axis last: every elementwise product
+    and every einsum then loops over the rows innermost (thousands long), not
+    over a risk factor's two states.
     """
     rows, n_causes = w.shape
     repeat = rows // len(q0)  # rows of one case are consecutive
     out = np.empty((rows, 1 + n_causes), dtype)
     free = model.free
     q = np.repeat(q0[:, free], repeat, axis=0)
-    g = q + (1.0 - q) * w[:, free]  # strictly positive: q > 0
     h = (1.0 - q) * w[:, free]
+    g = q * np.repeat(absent[:, free], repeat, axis=0) + h  # strictly positive: q < 1 and w > 0
     z_free = np.prod(g, axis=1)
     if model.plan is None:
         out[:, 0] = z_free
         out[:, 1:][:, free] = z_free[:, None] * (h / g)
         return out
+    q_t = np.repeat(q0.T, repeat, axis=1)  # (C, rows)
+    a_t = np.repeat(absent.T, repeat, axis=1)  # (C, rows)
+    w_t = np.ascontiguousarray(w.T)  # (C, rows)
     operands, ratios = [], []
     for k, off in zip(model.buckets, offs, strict=True):
         dims = len(k.axes)
         members = list(k.causes)
-        if len(off) > 1:
-            off = np.repeat(off, repeat, axis=0)
-        tail = (1,) * dims
-        qc = np.repeat(q0[:, members], repeat, axis=0).reshape((rows, len(members), *tail)) * off
-        present = (1.0 - qc) * w[:, members].reshape((rows, len(members), *tail))
-        factor = qc + present  # (rows, members, 2, ..., 2)
-        operand = np.prod(factor, axis=1)
+        points = 1 << dims
+        if len(off) > 1:  # one row per case: (members, points, rows)
+            off_t = np.repeat(off.reshape(len(off), len(members), points).transpose(1, 2, 0), repeat, axis=2)
+        else:
+            off_t = off[0].reshape(len(members), points, 1)
+        qc = q_t[members][:, None, :] * off_t  # (members, points, rows)
+        present = (1.0 - qc) * w_t[members][:, None, :]
+        factor = qc * a_t[members][:, None, :] + present
+        operand = np.prod(factor, axis=0).reshape((2,) * dims + (rows,))
         for p in k.owns:  # carry each shared risk factor's evidence vector exactly once
-            vec_shape = [rows] + [1] * dims
-            vec_shape[1 + k.axes.index(p)] = 2
-            operand = operand * np.repeat(lam[:, p], repeat, axis=0).reshape(vec_shape)
+            vec_shape = [1] * dims + [rows]
+            vec_shape[k.axes.index(p)] = 2
+            operand = operand * np.repeat(lam[:, p].T, repeat, axis=1).reshape(vec_shape)
         operands.append(operand)
-        ratios.append((present / factor).reshape(rows, len(members), -1))
-    z, grads = _contract(model.plan, operands)
+        ratios.append(present / factor)
+    z, grads = _contract(_rows_last(model), operands)
     out[:, 0] = z * z_free
     out[:, 1:][:, free] = out[:, :1] * (h / g)
     for k, grad, operand, ratio in zip(model.buckets, grads, operands, ratios, strict=True):
-        joint = (grad * operand).reshape(rows, -1)  # unnormalised marginal over the bucket's axes
-        out[:, 1:][:, list(k.causes)] = np.einsum("ru,rmu->rm", joint, ratio) * z_free[:, None]
+        joint = (grad * operand).reshape(-1, rows)  # unnormalised marginal over the bucket's axes
+        out[:, 1:][:, list(k.causes)] = (np.einsum("ur,mur->mr", joint, ratio) * z_free).T
     return out
+
+
+def _rows_last(model: CompiledModel) -> _Plan:
+    """The model's contraction plan with the batch (row) axis moved from first to last in every subscript."""
+    kept: _Plan | None = model._cache.get("plan_rows_last")
+    if kept is not None:
+        return kept
+    plan = model.plan
+    assert plan is not None
+
+    def last(subs: str) -> str:
+        return subs.replace("b", "") + "b" if "b" in subs else subs
+
+    def expr(text: str) -> str:
+        inputs, output = text.split("->")
+        return ",".join(last(t) for t in inputs.split(",")) + "->" + last(output)
+
+    moved = _Plan(
+        forward=tuple((ids, expr(e), new) for ids, e, new in plan.forward),
+        backward=tuple((g, expr(e), others, last(have), last(want)) for g, e, others, have, want in plan.backward),
+        final=plan.final,
+        final_expr=expr(plan.final_expr),
+        final_subs=last(plan.final_subs),
+    )
+    made: _Plan = model._cache.setdefault("plan_rows_last", moved)
+    return made
 
 
 def _contract(plan: _Plan, operands: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:

@@ -184,3 +184,31 @@ def test_cases_past_quickscore_go_to_variable_elimination_and_stay_exact():
     assert max(abs(fast[c] - ref[c]) for c in ref) < 1e-10
     drawn = engine.diagnose(evidence, intervals=True, samples=10).intervals
     assert drawn is not None and len(drawn) == len(engine.kb.causes)
+
+
+def test_single_parent_findings_are_factors_not_subsets(tmp_path, monkeypatch):
+    """f1 (cause_a only) and f3 (cause_b only) need no subset sum: with one summed finding (f2) allowed,
+    the case stays on Quickscore (variable elimination is never called) and matches the hand calculation."""
+    import ddx.inference.eliminate as eliminate
+    import ddx.inference.quickscore as quickscore
+
+    engine = ddx.load(write_kb(tmp_path, two_cause_files()))
+    monkeypatch.setattr(quickscore, "QUICKSCORE_MAX", 1)
+
+    def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("variable elimination was called")
+
+    monkeypatch.setattr(eliminate, "eliminate_many", refuse)
+    result = engine.diagnose({"f1": True, "f2": True, "f3": True})
+    p_f1 = {0: 0.05, 1: 1 - 0.95 * 0.1}
+    p_f2 = {(a, b): 1 - 0.9 * 0.5**a * 0.2**b for a in (0, 1) for b in (0, 1)}
+    p_f3 = {0: 0.02, 1: 1 - 0.98 * 0.4}
+    prior = {(a, b): (0.2 if a else 0.8) * (0.1 if b else 0.9) for a in (0, 1) for b in (0, 1)}
+    joint = {ab: prior[ab] * p_f1[ab[0]] * p_f2[ab] * p_f3[ab[1]] for ab in prior}
+    total = sum(joint.values())
+    assert result.probabilities["cause_a"] == pytest.approx((joint[1, 0] + joint[1, 1]) / total, abs=1e-12)
+    assert result.probabilities["cause_b"] == pytest.approx((joint[0, 1] + joint[1, 1]) / total, abs=1e-12)
+    monkeypatch.setattr(quickscore, "QUICKSCORE_MAX", 0)  # now no summed finding is allowed
+    assert engine.diagnose({"f1": True, "f3": True}).probabilities["cause_a"] > 0.5  # still Quickscore
+    with pytest.raises(AssertionError, match="variable elimination"):
+        engine.diagnose({"f2": True})  # f2 has two parents: it is summed, so past the limit
