@@ -141,10 +141,7 @@ def _diagnose(args: argparse.Namespace) -> int:
         print(DEPRECATED_JSON, file=sys.stderr)
     result = engine.diagnose(answers, age=args.age, sex=args.sex)
     if args.json_output or args.format == "json":
-        row = result.to_row()
-        row["advice"] = result.advice
-        row["disclaimer"] = result.disclaimer
-        print(json.dumps(row, indent=2))
+        print(json.dumps(result.to_dict(), indent=2))
     else:
         print(result)
     return 0
@@ -176,6 +173,7 @@ def _check(args: argparse.Namespace) -> int:
 
 def _score(args: argparse.Namespace) -> int:
     from ..batch.file import score_file
+    from ..batch.jsonl import is_jsonl, score_jsonl
     from ..batch.parallel import available_cores
 
     if args.intervals is not None and args.intervals < 2:
@@ -187,8 +185,22 @@ def _score(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise DdxError(f"--jobs must be 1 or more worker processes; got {args.jobs}")
 
+    jsonl = args.format == "jsonl" or (args.format is None and is_jsonl(args.output))
+    if jsonl and args.metrics is not None:
+        raise DdxError("--metrics needs the csv format; the jsonl output holds each whole result, without metrics")
+
     def run(source: str | Path, output: str | Path, metrics: str | Path | None) -> int:
         try:
+            if jsonl:
+                return score_jsonl(
+                    source,
+                    output,
+                    args.model,
+                    strict=args.strict,
+                    quiet=args.quiet,
+                    intervals=args.intervals,
+                    seed=args.seed,
+                )
             return score_file(
                 source,
                 output,
@@ -228,10 +240,13 @@ def _explain(args: argparse.Namespace) -> int:
     engine, case, result = _read_case(args)
     if args.intervals is not None:
         result = engine.with_intervals(result, args.intervals, args.seed)
-    print(explanation_text(result, args.cause, top=args.top, name=case.name, gold=case.gold))
+    if args.format == "json":  # the whole result, with the explanation of the cause explained in text
+        print(json.dumps(result.to_dict(explain=args.cause or result.top.id), indent=2))
+    else:
+        print(explanation_text(result, args.cause, top=args.top, name=case.name, gold=case.gold))
     if args.output:
         path = case_picture(result, args.output, top=args.top, cause=args.cause, name=case.name)
-        print(f"wrote {path}")
+        print(f"wrote {path}", file=sys.stderr if args.format == "json" else sys.stdout)
     return 0
 
 

@@ -106,6 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--strict", action="store_true", help="exit 1 if any row has an error")
     score.add_argument("--quiet", action="store_true", help="no progress bar, no metrics table")
     score.add_argument(
+        "--format",
+        choices=["csv", "jsonl"],
+        help="csv: one flat row per case (Parquet for a .parquet output); jsonl: one result object per line "
+        "(docs/result.md); default: jsonl for a .jsonl or .ndjson output, else csv",
+    )
+    score.add_argument(
         "--no-escape-formulas",
         dest="escape_formulas",
         action="store_false",
@@ -127,7 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     diagnose.add_argument("answers", nargs="*", metavar="ID=yes|no", help="evidence answers, e.g. back_pain=yes")
     diagnose.add_argument("--age", type=float)
     diagnose.add_argument("--sex", metavar="female|male", help="sex, also f/m in any case")
-    _add_format(diagnose, "the result")
+    _add_format(diagnose, "the result (JSON: the shape of docs/result.md)")
     diagnose.add_argument(  # deprecated: --json means JSON input on every other command
         "--json", dest="json_output", action="store_true", help=argparse.SUPPRESS
     )
@@ -177,6 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--cause", metavar="ID", help="the cause to explain (default: the most probable)")
     explain.add_argument("--top", type=int, default=8, metavar="K", help="how many causes to show (default 8)")
     explain.add_argument("-o", "--output", metavar="FILE", help="also draw the case to case.png, .svg or .html")
+    _add_format(explain, "the explanation (JSON: the result of docs/result.md with the cause's explanation)")
     _add_intervals(explain, "show each posterior's 5th-95th percentile")
     _add_model(explain)
 

@@ -41,8 +41,8 @@ def test_diagnose_prints_the_result_and_json(tiny_dir, capsys):
     assert main(["diagnose", "f1=yes", "f2=no", "--model", str(tiny_dir)]) == 0
     assert "not a diagnosis" in capsys.readouterr().out
     assert main(["diagnose", "f1=yes", "--format", "json", "--model", str(tiny_dir)]) == 0
-    row = json.loads(capsys.readouterr().out)
-    assert row["top1"] == "cause_a" and row["status"] == "ok" and "disclaimer" in row
+    out = json.loads(capsys.readouterr().out)
+    assert out["differential"][0]["id"] == "cause_a" and out["schema_version"] == "1" and "disclaimer" in out
 
 
 def test_diagnose_bad_answers(tiny_dir, capsys):

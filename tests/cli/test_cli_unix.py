@@ -271,9 +271,9 @@ def test_matplotlib_is_a_default_dependency():
 
 def test_diagnose_format_json_and_the_deprecated_json_switch(capsys, tiny_dir):
     code, out, err = run(capsys, "diagnose", "f1=yes", "--format", "json", "--model", str(tiny_dir))
-    assert code == 0 and json.loads(out)["top1"] == "cause_a" and err == ""
+    assert code == 0 and json.loads(out)["differential"][0]["id"] == "cause_a" and err == ""
     code, out, err = run(capsys, "diagnose", "f1=yes", "--json", "--model", str(tiny_dir))
-    assert code == 0 and json.loads(out)["top1"] == "cause_a"
+    assert code == 0 and json.loads(out)["differential"][0]["id"] == "cause_a"
     assert err == "ddx diagnose: --json is deprecated here (elsewhere it means JSON input); use --format json\n"
 
 
