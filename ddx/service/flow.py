@@ -1,9 +1,8 @@
 """The interview of ``ddx interview``, replayed from the answers a client sends (no state kept between calls).
 
 The service is stateless: each request carries everything answered so far,
-as ``checklists`` (each checklist asked, in order, with the items ticked, or
-None for don't know) and ``answers`` (the questions asked one at a time, in
-order, None for don't know). From them this module rebuilds what
+in the order asked, as one mapping: an evidence id -> yes / no / None (don't
+know), and a checklist id -> the items ticked (None: don't know). From them this module rebuilds what
 :class:`ddx.interview.session.Interview` holds after the same answers, and
 asks what it would ask next: the emergency checklist first, then any safety
 question, then the intake checklists, then one question at a time by
@@ -21,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..clinical.failsafe import emergency_error
 from ..engine.questions import Question, Ranking, _implied, rank
-from ..errors import EvidenceError, did_you_mean
+from ..errors import EvidenceError, did_you_mean, excerpt
 from ..knowledge.evidence import Evidence, normalise
 from ..knowledge.interview_settings import SCREEN_ID, SETTINGS_FILE, Settings
 from ..knowledge.values import read_answer
@@ -65,48 +64,67 @@ def _checklist_items(settings: Settings, checklist_id: str) -> tuple[str, ...]:
     return settings.intake[checklist_id].items
 
 
-def _gather(
-    engine: Engine, settings: Settings, checklists: Mapping[str, Sequence[str] | None], answers: Mapping[str, Any]
-) -> tuple[dict[str, bool | None], int]:
-    """Every answer (implied ones included, None for don't know) and the number of questions asked.
+def _split(settings: Settings, answers: Mapping[str, Any]) -> tuple[dict[str, Any], set[str]]:
+    """The plain answers (evidence id -> value) and the checklist ids among the keys."""
+    checklist_ids = {SCREEN_ID, *settings.intake}
+    plain: dict[str, Any] = {}
+    asked_lists = set()
+    for key, value in answers.items():
+        if key in checklist_ids:
+            if value is not None and not isinstance(value, (list, tuple)):
+                raise EvidenceError(
+                    f"checklist '{key}' takes the list of the items ticked ([] for none) or null for don't know; "
+                    f"got {excerpt(value)}"
+                )
+            asked_lists.add(key)
+        elif isinstance(value, (list, tuple)):
+            raise EvidenceError(
+                f"evidence '{key}' takes yes, no or null (don't know); got a list{did_you_mean(key, checklist_ids)}"
+            )
+        else:
+            plain[key] = value
+    return plain, asked_lists
 
-    Checklists come first, in order: a ticked item is yes, an unticked item not
-    answered before is no, don't know answers none. The single answers follow
-    in order, each with what it implies (a yes answers no to the rest of its
-    exclusive group), as ``Interview.answer`` does.
+
+def _gather(engine: Engine, settings: Settings, answers: Mapping[str, Any]) -> dict[str, bool | None]:
+    """Every answer, in the order given, as ``Interview.answer`` and ``Interview.answer_checklist`` record it.
+
+    A checklist's value is the items ticked: those are yes and its other
+    unanswered items no (None: don't know, nothing answered). A single
+    answer is recorded with what it implies (a yes answers no to the rest of
+    its exclusive group). None is don't know.
     """
     kb = engine.kb
     out: dict[str, bool | None] = {}
-    for checklist_id, ticked in checklists.items():
-        items = _checklist_items(settings, checklist_id)
-        if ticked is None:
-            continue
-        stray = sorted(set(ticked) - set(items))
-        if stray:
-            raise EvidenceError(
-                f"not an item of the checklist '{checklist_id}': {', '.join(stray)}"
-                f"{did_you_mean(stray[0], items)}; expected some of {', '.join(items)}"
-            )
-        for item in items:
-            if item not in out and item not in answers:
-                out[item] = item in ticked
-            elif item in ticked:
-                out[item] = True
-    asked = len(checklists)
     for given, value in answers.items():
+        if given == SCREEN_ID or given in settings.intake:
+            items = _checklist_items(settings, given)
+            if value is None:
+                continue
+            stray = sorted(set(value) - set(items))
+            if stray:
+                raise EvidenceError(
+                    f"not an item of the checklist '{given}': {', '.join(stray)}"
+                    f"{did_you_mean(stray[0], items)}; expected some of {', '.join(items)}"
+                )
+            for item in items:
+                if item in value:
+                    out[item] = True
+                elif item not in out:
+                    out[item] = False
+            continue
         node = kb.merges[given].into if given in kb.merges else given
-        answer = read_answer(value) if node in kb.nodes else None
-        asked += 1
+        answer = read_answer(value)
         if answer is not None:
             known = {k: v for k, v in out.items() if v is not None}
             for other, implied in _implied(kb, settings, known, node, answer).items():
                 if out.get(other) is None:
                     out[other] = implied
         out[node] = answer
-    return out, asked
+    return out
 
 
-def _screen_pending(settings: Settings, checklists: Mapping[str, Any], answers: Mapping[str, bool | None]) -> bool:
+def _screen_pending(settings: Settings, checklists: set[str], answers: Mapping[str, bool | None]) -> bool:
     return SCREEN_ID not in checklists and any(s not in answers for s in settings.screen_signs)
 
 
@@ -124,7 +142,6 @@ def replay(
     engine: Engine,
     settings: Settings,
     answers: Mapping[str, Any],
-    checklists: Mapping[str, Sequence[str] | None],
     age: Any = None,
     sex: Any = None,
     intake: Sequence[str] | None = None,
@@ -143,8 +160,10 @@ def replay(
         if checklist_id not in settings.intake:
             known = tuple(settings.intake)
             raise EvidenceError(f"unknown intake checklist '{checklist_id}'{did_you_mean(checklist_id, known)}")
-    checked(engine, answers, age, sex)  # every id and value named as the Python API names it
-    everything, asked = _gather(engine, settings, checklists, answers)
+    plain, checklists = _split(settings, answers)
+    checked(engine, plain, age, sex)  # every id and value named as the Python API names it
+    everything = _gather(engine, settings, answers)
+    asked = len(answers)
     evidence = checked(engine, {k: v for k, v in everything.items() if v is not None}, age, sex)
     ranking = rank(engine, evidence, everything, settings)
     limit = settings.max_questions if max_questions is None else max_questions

@@ -49,17 +49,22 @@ class Case(_Strict):
     sex: str | None = Field(default=None, examples=["female"])
 
 
-class DiagnosisRequest(Case):
+class DiagnosisRequest(_Strict):
     """A case as an interview has gathered it; the service keeps nothing between requests.
 
-    ``checklists``: each checklist asked so far, in order, with the items
-    ticked (the others of its items are then no) or null for don't know.
-    ``answers``: the questions asked one at a time, in order.
+    ``answers``: everything asked so far, in the order asked: an evidence id
+    -> yes / no / null (don't know), and a checklist id (``emergency_screen``
+    and the intake checklists of ``GET /info``) -> the items ticked (the
+    checklist's other unanswered items are then no; ``[]`` for none of them)
+    or null for don't know.
     """
 
-    checklists: dict[str, list[str] | None] = Field(
-        default_factory=dict, examples=[{"emergency_screen": [], "where": ["radiates_from_lower_back_down_leg"]}]
+    answers: dict[str, Union[Answer, list[str]]] = Field(  # noqa: UP007
+        default_factory=dict,
+        examples=[{"emergency_screen": [], "where": ["radiates_from_lower_back_down_leg"], "back_pain": True}],
     )
+    age: Age = Field(default=None, examples=[45])
+    sex: str | None = Field(default=None, examples=["female"])
     intake: list[str] | None = Field(default=None, description="intake checklists to ask (default: the model's)")
     max_questions: int | None = Field(default=None, ge=1, le=200)
 
