@@ -229,3 +229,12 @@ def test_the_page_and_its_files_are_served_and_load_nothing_from_elsewhere(clien
 def test_the_openapi_schema_names_every_endpoint(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/info", "/concepts", "/diagnosis", "/triage", "/explain", "/suggest"} <= set(paths)
+
+
+def test_the_result_validates_against_the_shipped_json_schema(client: TestClient) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    from ddx.engine.result_dict import result_schema
+
+    for answers in ({}, {"back_pain": True}, {"emergency_screen": ["chest_pain"]}):
+        result = client.post("/diagnosis", json={"answers": answers, "age": 40}).json()["result"]
+        jsonschema.validate(result, result_schema(result["schema_version"]))
