@@ -48,7 +48,7 @@ from .parquet import ParquetOut, is_parquet, parquet_chunks, parquet_header, par
 from .patterns import PatternCache
 from .progress import Progress
 from .read import Columns, cause_aliases, check_columns, read_chunks
-from .score import _check_draws, _check_top, output_meta, score_frame
+from .score import _check_draws, _check_top, _score_frame, output_meta
 from .write import _check_paths, _replacing, _write_csv, escape_formula_cells
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "score_file"]
@@ -201,14 +201,14 @@ def _score_chunks(
     chunks = parquet_chunks(source, header, chunk_size) if parquet_in else read_chunks(source, header, chunk_size)
     for chunk in chunks:
         chunk.index = pd.RangeIndex(done, done + len(chunk))
-        scored = score_frame(
+        scored, patterns = _score_frame(
             engine, chunk, top, on_row=progress.update, intervals=intervals, seed=seed, cache=cache, pool=pool
         )
         if writer is not None:
             writer.write(scored)
         else:
             written = escape_formula_cells(scored) if escape_formulas else scored  # the report and metrics read raw
-            _write_csv(written, handle, header=not wrote_header)
+            _write_csv(written, handle, header=not wrote_header, patterns=patterns)
             wrote_header = True
         errors += _report_row_errors(scored, progress)
         accumulator.add(scored)

@@ -119,6 +119,37 @@ def score_frame(
     >>> out[["case_id", "status", "top1"]].values.tolist()
     [['a', 'ok', 'positional_compression'], ['b', 'error', nan]]
     """
+    scored, _ = _score_frame(
+        engine,
+        frame,
+        top,
+        on_row=on_row,
+        intervals=intervals,
+        seed=seed,
+        escape_formulas=escape_formulas,
+        cache=cache,
+        pool=pool,
+    )
+    return scored
+
+
+def _score_frame(
+    engine: Engine,
+    frame: pd.DataFrame,
+    top: int = 5,
+    *,
+    on_row: Callable[[int], None] | None = None,
+    intervals: int | None = None,
+    seed: int = 0,
+    escape_formulas: bool = False,
+    cache: PatternCache | None = None,
+    pool: Executor | None = None,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """:func:`score_frame`, and for each row the index of its distinct outcome.
+
+    Rows with the same index have the same result columns (from ``status`` to
+    ``kb_version``): the file writer formats those once (:func:`ddx.batch.write._write_csv`).
+    """
     _check_top(top)
     kb = engine.kb
     columns = check_columns(kb, [str(c) for c in frame.columns], where="input")
@@ -145,8 +176,8 @@ def score_frame(
     counts = np.bincount(of_row, minlength=len(firsts)).tolist()
     scored = diagnose_cases(engine, cases, on_row, intervals=intervals, seed=seed, cache=cache, pool=pool, rows=counts)
     outcomes = _row_outcomes(engine, of_row, cases, found, scored, first, last)
-    out = _output(engine, frame.index, text, columns, outcomes, gold, top, intervals is not None)
-    return escape_formula_cells(out) if escape_formulas else out
+    out, take = _output(engine, frame.index, text, columns, outcomes, gold, top, intervals is not None)
+    return (escape_formula_cells(out) if escape_formulas else out), take
 
 
 def _patterns(columns: Sequence[Sequence[str]], rows: int) -> tuple[np.ndarray, list[int]]:
@@ -285,7 +316,7 @@ def _output(
     gold: Sequence[Any] | None,
     top: int,
     intervals: bool = False,
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, np.ndarray]:
     """The output frame: one record per distinct outcome, copied to the rows that share it (no work per row)."""
     kb_version = engine.kb.kb_version
     records: list[dict[str, Any]] = []
@@ -320,7 +351,7 @@ def _output(
     if columns.gold_cause and gold is not None:
         ranks = [ranks_of[r].get(node) if isinstance(node, str) else None for r, node in zip(take, gold, strict=True)]
         out[GOLD_RANK] = pd.array(ranks, dtype="Int64")
-    return out.astype(_dtypes(out.columns))
+    return out.astype(_dtypes(out.columns)), take
 
 
 def _dtypes(columns: Sequence[str]) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import glob
+import io
 import math
 import os
 import re
@@ -96,14 +97,61 @@ def _check_paths(source: Path, target: Path, metrics: Path | None) -> None:
         raise InputFileError(f"{metrics}: the metrics file would overwrite the output {target}; choose another file")
 
 
-def _write_csv(frame: pd.DataFrame, handle: IO[str], header: bool) -> None:
+def _write_csv(frame: pd.DataFrame, handle: IO[str], header: bool, patterns: np.ndarray | None = None) -> None:
     """Append ``frame`` to the output; a chunk with a carriage return in a text cell has every field quoted.
 
     Python's ``csv`` before 3.13 leaves a field holding a lone carriage return
     unquoted when lines end with ``\\n``, and readers then split the row there.
+
+    ``patterns`` (from :func:`ddx.batch.score._score_frame`) gives each row the
+    index of its distinct outcome: the result columns of rows that share one
+    are the same, so they are formatted once and each line is joined from its
+    own cells and them. The bytes are those of ``DataFrame.to_csv`` (tested).
     """
-    quoting = csv.QUOTE_ALL if _has_carriage_return(frame) else csv.QUOTE_MINIMAL
-    _formatted(frame).to_csv(handle, header=header, index=False, quoting=quoting)
+    quoting = csv.QUOTE_ALL if _holds(frame, "\r") else csv.QUOTE_MINIMAL
+    own = [c for c in frame.columns if c in _OWN_CELLS]
+    shared = [c for c in frame.columns if c not in _OWN_CELLS]
+    if (
+        patterns is None
+        or quoting != csv.QUOTE_MINIMAL
+        or not own
+        or list(frame.columns) != [*own[:1], *shared, *own[1:]]  # the row's own cells first and last
+        or _holds(frame, "\n")  # a quoted line break would split the lines below
+    ):
+        _formatted(frame).to_csv(handle, header=header, index=False, quoting=quoting)
+        return
+    codes, firsts = np.unique(patterns, return_index=True)
+    lookup = np.searchsorted(codes, patterns)
+    middle = _lines(_formatted(frame.iloc[firsts][shared]))
+    head, tail = _lines(frame[own[:1]]), _lines(frame[own[1:]]) if own[1:] else None
+    if header:
+        handle.write(_header(frame.columns) + "\n")
+    pick = lookup.tolist()
+    if tail is None:
+        handle.write("".join(f"{head[i]},{middle[k]}\n" for i, k in enumerate(pick)))
+    else:
+        handle.write("".join(f"{head[i]},{middle[k]},{tail[i]}\n" for i, k in enumerate(pick)))
+
+
+#: The cells of a row that are its own (copied from the input or ranked against it), not its outcome's.
+_OWN_CELLS = ("case_id", "gold_cause", "gold_triage", "gold_rank")
+
+
+def _lines(frame: pd.DataFrame) -> list[str]:
+    """Each row of ``frame`` as its part of a CSV line (formatted as ``to_csv`` does), without the line end.
+
+    An empty last column is written and cut off, so that a row of one empty
+    cell is an empty part (``csv`` quotes a line of one empty field).
+    """
+    text = io.StringIO()
+    frame.assign(**{"\0": ""}).to_csv(text, header=False, index=False, lineterminator="\n")
+    return [line[:-1] for line in text.getvalue().split("\n")[:-1]]
+
+
+def _header(columns: pd.Index) -> str:
+    text = io.StringIO()
+    csv.writer(text, lineterminator="").writerow([str(c) for c in columns])
+    return text.getvalue()
 
 
 def _formatted(frame: pd.DataFrame) -> pd.DataFrame:
@@ -125,12 +173,13 @@ def _formatted(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _has_carriage_return(frame: pd.DataFrame) -> bool:
+def _holds(frame: pd.DataFrame, character: str) -> bool:
+    """Whether a text cell of ``frame`` holds ``character``."""
     for name in frame.columns:
         column = frame[name]
         if pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column):
             with contextlib.suppress(AttributeError):  # no text in the column
-                if column.str.contains("\r", regex=False, na=False).any():
+                if column.str.contains(character, regex=False, na=False).any():
                     return True
     return False
 

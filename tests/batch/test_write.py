@@ -29,3 +29,29 @@ def test_formatting_leaves_the_frame_given_untouched() -> None:
     frame = pd.DataFrame({"p": [0.5, np.nan], "t": ["a", "b"]})
     text = _formatted(frame)
     assert list(text.p) == ["0.5", ""] and frame.p.dtype == np.float64 and frame.p[0] == 0.5
+
+
+cells = st.sampled_from(["", "c1", "a,b", 'say "no"', "=1+1", " padded ", "é", "line\nbreak"])
+
+
+@given(
+    st.lists(st.tuples(cells, st.integers(0, 2), st.sampled_from(["", "cause_a", "x,y"])), min_size=1, max_size=30),
+    st.booleans(),
+)
+def test_rows_joined_from_their_patterns_are_the_bytes_to_csv_writes(rows, header) -> None:
+    """Rows sharing an outcome are formatted once and joined with their own cells: the same bytes as to_csv."""
+    outcomes = [
+        {"status": "ok", "error": "", "top1": "cause_a", "p_top1": 0.25, "kb_version": "1"},
+        {"status": "error", "error": 'bad "cell", here', "top1": np.nan, "p_top1": np.nan, "kb_version": "1"},
+        {"status": "ok", "error": "", "top1": "cause_b", "p_top1": -0.0, "kb_version": "1"},
+    ]
+    patterns = np.array([code for _, code, _ in rows])
+    frame = pd.DataFrame([outcomes[code] for code in patterns])
+    frame.insert(0, "case_id", [case_id for case_id, _, _ in rows])
+    frame["gold_cause"] = [gold for _, _, gold in rows]
+    frame["gold_rank"] = pd.array([None if gold == "" else 2 for _, _, gold in rows], dtype="Int64")
+    expected = io.StringIO()
+    frame.to_csv(expected, header=header, index=False, float_format=FLOAT_FORMAT)
+    written = io.StringIO()
+    _write_csv(frame, written, header=header, patterns=patterns)
+    assert written.getvalue() == expected.getvalue()
