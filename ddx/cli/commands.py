@@ -293,7 +293,10 @@ def _interview(args: argparse.Namespace) -> int:
     intake = None if args.intake is None else parse_intake(args.intake)
     if isinstance(sys.stdin, io.TextIOWrapper):  # bytes that are not text are asked again, not a traceback
         sys.stdin.reconfigure(errors="replace")
-    run_interview(load(args.model), sys.stdin, sys.stdout, max_questions=args.max_questions, intake=intake)
+    engine = load(args.model)
+    run_interview(
+        engine, sys.stdin, sys.stdout, max_questions=args.max_questions, intake=intake, clinician=args.clinician
+    )
     return 0
 
 

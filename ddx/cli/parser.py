@@ -194,6 +194,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="IDS",
         help="intake checklists to ask, comma-separated, or 'none' (default: intake.ask of model/interview.yaml)",
     )
+    interview.add_argument(
+        "--clinician", action="store_true", help="end with the full result and each answer's effect in log-odds"
+    )
     _add_model(interview)
 
     serve = sub.add_parser("serve", help="serve the JSON API and the web interview over HTTP (the server extra)")

@@ -19,6 +19,7 @@ from ..errors import DdxError
 from ..knowledge.evidence import normalise
 from ..knowledge.values import parse_answer, read_age, read_sex
 from .session import Interview, Stop
+from .summary import clinician_summary, person_summary, plain_reason, short_label
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine.core import Engine
@@ -89,8 +90,8 @@ def _ask_sex(engine: Engine, read: IO[str], write: IO[str]) -> str | None:
         write.write(f"  please answer {' or '.join(states)}, or leave it blank\n")
 
 
-def _ask_answer(number: int, question: Question, read: IO[str], write: IO[str]) -> bool | None:
-    write.write(f"\nQ{number}. {question.text}\n    (why: {question.reason})\n")
+def _ask_answer(number: int, question: Question, reason: str, read: IO[str], write: IO[str]) -> bool | None:
+    write.write(f"\nQ{number}. {question.text}\n    (why: {reason})\n")
     while True:
         text = _ask("    yes / no / don't know [y/n/d]: ", read, write).lower()
         if text in _DONT_KNOW:
@@ -102,12 +103,12 @@ def _ask_answer(number: int, question: Question, read: IO[str], write: IO[str]) 
 
 
 def _ask_checklist(
-    number: int, question: Question, kb: KnowledgeBase, read: IO[str], write: IO[str]
+    number: int, question: Question, reason: str, kb: KnowledgeBase, read: IO[str], write: IO[str]
 ) -> list[str] | None:
     write.write(f"\nQ{number}. {question.text}\n")
     for i, sign in enumerate(question.options, 1):
         write.write(f"    {i:2d}. {kb.nodes[sign].label}\n")
-    write.write(f"    (why: {question.reason})\n")
+    write.write(f"    (why: {reason})\n")
     while True:
         text = _ask(_CHECKLIST_PROMPT, read, write)
         text = text.lower()
@@ -151,28 +152,25 @@ def _warn_emergency(interview: Interview, shown: set[str], write: IO[str]) -> No
 
 
 def _status(result: DiagnosisResult) -> str:
-    top = ", ".join(f"{c.probability:.0%} {c.label.split(' (')[0]}" for c in result.differential[:3])
+    top = ", ".join(f"{c.probability:.0%} {short_label(c.label)}" for c in result.differential[:3])
     return f"    -> triage: {result.triage} | top: {top}\n"
 
 
-def _final(interview: Interview, write: IO[str]) -> None:
+def _final(interview: Interview, write: IO[str], emergency_shown: bool, clinician: bool) -> None:
+    """The result: in plain words for the person (the emergency advice once), or in full for a clinician."""
     result = interview.result
     stop = interview.stop()
-    write.write(f"\nStopped: {stop.message if stop else 'interview ended'}.\n")
-    if result.rules_fired and result.triage == EMERGENCY:
-        write.write(f"\n*** EMERGENCY: {result.rules_fired[0].message}\n*** {interview.engine.kb.advice[EMERGENCY]}\n")
-    write.write(f"\n{result}\n")
-    top = result.top
-    write.write(f"\nWhy {top.label} ({top.id}, {top.probability:.1%}; prior {top.prior:.1%}):\n")
-    items = result.explain(top.id)
-    shown = [c for c in items if round(c.delta_log_odds, 2) != 0]
-    if not items:
-        write.write("  no answers given: the probability is the prior\n")
-    for c in shown:
-        answer = ("yes" if c.answer else "no") if isinstance(c.answer, bool) else str(c.answer)
-        write.write(f"  {c.evidence_id} = {answer}: {c.delta_log_odds:+.2f} log-odds ({c.direction}); {c.citation}\n")
-    if len(shown) < len(items):
-        write.write(f"  ({len(items) - len(shown)} other answers change its log-odds by less than 0.01)\n")
+    said = stop.message if stop else "interview ended"
+    if stop is not None and stop.code == "emergency" and not clinician:  # the rule's id is for a clinician
+        said = "an answer is a sign of an emergency"
+    write.write(f"\nStopped: {said}.\n")
+    if clinician:
+        if result.rules_fired and result.triage == EMERGENCY and not emergency_shown:
+            message = f"*** EMERGENCY: {result.rules_fired[0].message}\n*** {interview.engine.kb.advice[EMERGENCY]}"
+            write.write(f"\n{message}\n")
+        write.write(clinician_summary(result))
+    else:
+        write.write(person_summary(interview.engine.kb, result, emergency_shown))
 
 
 def run_interview(
@@ -181,11 +179,15 @@ def run_interview(
     output_stream: IO[str],
     max_questions: int | None = None,
     intake: Iterable[str] | None = None,
+    clinician: bool = False,
 ) -> Interview:
     """Run an interview on text streams (the terminal, or a script): age, sex, then one question at a time.
 
     End of input or Ctrl-C ends it cleanly with the result so far. An answer
-    that meets an emergency rule writes the emergency advice at once.
+    that meets an emergency rule writes the emergency advice at once (and
+    only then: the result at the end points to it). The result is in plain
+    words for the person (:func:`ddx.interview.summary.person_summary`);
+    ``clinician=True`` shows the full result with each answer's log-odds.
 
     Returns
     -------
@@ -198,26 +200,28 @@ def run_interview(
         "Decision support, not a diagnosis. Answer y (yes), n (no) or d / ? / blank (don't know).\n\n"
     )
     interview = Interview(engine, max_questions=max_questions, intake=intake)
+    shown: set[str] = set()
     try:
         age = _ask_age(engine, read, write)
         sex = _ask_sex(engine, read, write)
         interview = Interview(
             engine, age, sex, settings=interview.settings, max_questions=max_questions, intake=interview.intake
         )
-        shown: set[str] = set()
         write.write(_status(interview.result))
         while (question := interview.next_question()) is not None:
             number = len(interview.asked) + 1
+            reason = question.reason if clinician else plain_reason(engine.kb, question.reason)
             if question.options:
-                interview.answer_checklist(question.id, _ask_checklist(number, question, engine.kb, read, write))
+                present = _ask_checklist(number, question, reason, engine.kb, read, write)
+                interview.answer_checklist(question.id, present)
             else:
-                interview.answer(question.id, _ask_answer(number, question, read, write))
+                interview.answer(question.id, _ask_answer(number, question, reason, read, write))
             _warn_emergency(interview, shown, write)  # before anything scores the case
             write.write(_status(interview.result))
     except _EndOfInput:
         interview.ended = Stop("ended", "the input ended; this is the result so far")
     except KeyboardInterrupt:
         interview.ended = Stop("ended", "interrupted; this is the result so far")
-    _final(interview, write)
+    _final(interview, write, bool(shown), clinician)
     write.flush()
     return interview

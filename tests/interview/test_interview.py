@@ -104,7 +104,7 @@ def test_red_flag_path_stops_at_once_with_the_emergency_advice(bundled: ddx.Engi
     assert after[-1] == "loss_of_bladder_or_bowel_control" and set(after) <= CAUDA_EQUINA_FLAGS
     assert interview.result.triage == "emergency"
     assert "*** EMERGENCY" in text and bundled.kb.advice["emergency"] in text
-    assert "Why " in text and "log-odds" in text
+    assert text.count("*** EMERGENCY") == 1 and "log-odds" not in text
 
 
 def test_checklist_yes_is_an_emergency_at_the_first_question(bundled: ddx.Engine) -> None:
@@ -175,7 +175,7 @@ def test_end_of_input_and_ctrl_c_end_cleanly(bundled: ddx.Engine) -> None:
     out = io.StringIO()
     interview = run_interview(bundled, io.StringIO("52\n"), out)
     assert interview.stop().code == "ended" and "input ended" in out.getvalue()
-    assert "differential:" in out.getvalue()
+    assert "The most likely causes, from your answers" in out.getvalue()
 
     class Interrupt(io.StringIO):
         def readline(self, *args: Any) -> str:
