@@ -12,7 +12,7 @@ const HELP_KINDS = ["care", "treatment", "self_care"];
 const RUNNING_TOP = 3;
 const FINAL_TOP = 5;
 
-const state = { age: null, sex: null, steps: [], last: null, question: null, retry: null };
+const state = { age: null, sex: null, steps: [], last: null, question: null, retry: null, shown: 0 };
 const $ = (id) => document.getElementById(id);
 
 class ApiError extends Error {
@@ -92,6 +92,12 @@ function showError(err, retry) {
   $("retry").focus();
 }
 
+function shown() {
+  // Counts what the page has shown (a question, a result, an error), so that a reader can wait for the next.
+  state.shown += 1;
+  document.body.dataset.shown = String(state.shown);
+}
+
 function clearError() {
   $("error").hidden = true;
   state.retry = null;
@@ -116,9 +122,12 @@ function renderTriage(box, result, withRules) {
   box.className = `triage ${result.triage}${box.classList.contains("small") ? " small" : ""}`;
   box.replaceChildren(el("strong", LEVEL_WORDS[result.triage] || result.triage), el("span", result.advice));
   if (withRules) {
-    for (const rule of result.rules_fired) {
-      if (rule.message === result.advice) continue;
-      box.append(el("p", rule.message));
+    // the level's own advice and every fired rule's message, each once
+    const said = new Set([result.advice]);
+    for (const step of result.next_steps.filter((s) => s.kind === "advice" || s.kind === "rule")) {
+      if (said.has(step.text)) continue;
+      said.add(step.text);
+      box.append(el("p", step.text));
     }
     for (const rule of result.rules_fired) box.append(el("span", `${rule.id}: ${rule.source}`, "source clinician-only"));
   }
@@ -136,6 +145,7 @@ function renderQuestion(response) {
   showOnly("ask");
   $("progress").textContent = `Question ${response.questions_asked + 1} (at most ${response.max_questions})`;
   $("q-text").textContent = question.text;
+  $("q-text").dataset.question = question.id;
   $("q-why").textContent = `Why this question: ${question.reason}`;
   $("back").hidden = state.steps.length === 0;
   const checklist = question.kind === "checklist";
@@ -183,7 +193,7 @@ function renderSteps(list, steps, labels) {
   list.replaceChildren();
   for (const step of steps) {
     const item = el("li");
-    const who = step.cause && labels[step.cause] ? `${labels[step.cause]}: ` : "";
+    const who = step.cause && labels[step.cause] ? `${labels[step.cause].split(" (")[0]}: ` : "";
     item.append(el("span", `${who}${step.text}`), el("span", step.citation, "source clinician-only"));
     list.append(item);
   }
@@ -257,6 +267,7 @@ async function advance() {
     else showError(err, advance);
   } finally {
     setBusy(false);
+    shown();
   }
 }
 
