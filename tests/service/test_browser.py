@@ -69,11 +69,19 @@ def browser() -> Iterator[WebDriver]:
 
 @pytest.fixture
 def shoot(tmp_path: Path) -> Callable[[WebDriver, str], None]:
-    folder = Path(os.environ.get("DDX_SCREENSHOTS") or tmp_path)
+    keep = os.environ.get("DDX_SCREENSHOTS")
+    folder = Path(keep or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
 
     def save(driver: WebDriver, name: str) -> None:
-        driver.save_screenshot(str(folder / f"web-{name}.png"))
+        path = folder / f"web-{name}.png"
+        driver.save_screenshot(str(path))
+        if keep:  # pictures for the docs: 64 colours are plenty for a page of text, at a third of the size
+            from PIL import Image
+
+            with Image.open(path) as picture:
+                small = picture.convert("RGB").quantize(64)
+            small.save(path, optimize=True)
 
     return save
 
