@@ -64,9 +64,9 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _start(port: int) -> subprocess.Popen[bytes]:
+def _start(port: int, workers: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(_ROOT), os.environ.get("PYTHONPATH")]))}
-    command = [sys.executable, "-m", "ddx", "serve", "--port", str(port)]
+    command = [sys.executable, "-m", "ddx", "serve", "--port", str(port), "--workers", str(workers)]
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
 
 
@@ -130,6 +130,7 @@ async def _load(url: str, clients: int, seconds: float) -> dict[str, Any]:
         "p99_ms": round(cuts[98] * 1000, 1),
         "errors": errors,
         "cpus": os.cpu_count(),
+        "python": sys.version.split()[0],
     }
 
 
@@ -140,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     where.add_argument("--start", action="store_true", help="start ddx serve on a free port for the run")
     parser.add_argument("--clients", type=int, default=32, help="concurrent clients (default: %(default)s)")
     parser.add_argument("--seconds", type=float, default=20.0, help="how long to send (default: %(default)s)")
+    parser.add_argument("--workers", type=int, default=1, help="with --start: ddx serve --workers (default: 1)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     server = None
@@ -147,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.start:
         port = _free_port()
         url = f"http://127.0.0.1:{port}"
-        server = _start(port)
+        server = _start(port, args.workers)
     try:
         asyncio.run(_wait_ready(url))
         figures = asyncio.run(_load(url, args.clients, args.seconds))

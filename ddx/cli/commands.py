@@ -331,7 +331,9 @@ def _serve(args: argparse.Namespace) -> int:
 
     if not 0 < args.port < 65536:
         raise DdxError(f"--port must be between 1 and 65535; got {args.port}")
-    serve(args.host, args.port, args.model)
+    if args.workers < 1:
+        raise DdxError(f"--workers must be at least 1; got {args.workers}")
+    serve(args.host, args.port, args.model, args.workers)
     return 0
 
 

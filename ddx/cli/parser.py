@@ -207,5 +207,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="address to listen on (default: 127.0.0.1: this machine only)",
     )
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    serve.add_argument(
+        "--workers", type=int, default=1, metavar="N", help="worker processes, one core each (default: 1)"
+    )
     _add_model(serve)
     return parser

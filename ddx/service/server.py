@@ -2,27 +2,45 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "serve"]
+if TYPE_CHECKING:  # pragma: no cover
+    from fastapi import FastAPI
+
+__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "make_app", "serve"]
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+#: How ``serve`` tells its worker processes which model to load (empty: the bundled one).
+MODEL_VARIABLE = "DDX_SERVE_MODEL"
 
 
-def serve(
-    host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, model: str | Path | None = None, workers_log: str = "warning"
-) -> None:
-    """Load the engine once, then serve the API and the web interview until stopped.
-
-    The access log is off: a request line carries no answers (they travel in
-    the body), but which person asked what, and when, is not logged either.
-    """
-    import uvicorn
-
+def make_app() -> FastAPI:
+    """The app of one worker process: its engine loaded once (the model named by :data:`MODEL_VARIABLE`)."""
     from ..engine.core import load
     from .app import create_app
 
-    app = create_app(load(model))
+    return create_app(load(os.environ.get(MODEL_VARIABLE) or None))
+
+
+def serve(
+    host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, model: str | Path | None = None, workers: int = 1
+) -> None:
+    """Load the engine once per worker process, then serve the API and the web interview until stopped.
+
+    Scoring holds Python's global lock, so one process uses one core:
+    ``workers`` processes share the port to use more. The access log is
+    off: a request line carries no answers (they travel in the body), but
+    which person asked what, and when, is not logged either.
+    """
+    import uvicorn
+
+    os.environ[MODEL_VARIABLE] = "" if model is None else str(model)
+    options = {"host": host, "port": port, "access_log": False, "log_level": "warning", "server_header": False}
     print(f"ddx serve: http://{host}:{port}/ (the web interview; the API is described at /docs)", flush=True)
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level=workers_log, server_header=False)
+    if workers > 1:
+        uvicorn.run("ddx.service.server:make_app", factory=True, workers=workers, **options)  # type: ignore[arg-type]
+    else:
+        uvicorn.run(make_app(), **options)  # type: ignore[arg-type]

@@ -238,3 +238,20 @@ def test_the_result_validates_against_the_shipped_json_schema(client: TestClient
     for answers in ({}, {"back_pain": True}, {"emergency_screen": ["chest_pain"]}):
         result = client.post("/diagnosis", json={"answers": answers, "age": 40}).json()["result"]
         jsonschema.validate(result, result_schema(result["schema_version"]))
+
+
+@pytest.mark.parametrize(("option", "message"), [(["--port", "0"], "--port m"), (["--workers", "0"], "--workers m")])
+def test_ddx_serve_refuses_a_bad_port_or_worker_count(
+    option: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import ddx.cli
+
+    assert ddx.cli.main(["serve", *option]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_ddx_serve_listens_on_this_machine_only_by_default() -> None:
+    from ddx.cli.parser import build_parser
+
+    args = build_parser().parse_args(["serve"])
+    assert args.host == "127.0.0.1" and args.workers == 1
