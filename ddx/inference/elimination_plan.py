@@ -46,15 +46,13 @@ class _Einsum:
 
     def __init__(self, expr: str) -> None:
         self.expr = expr
+        self.points = 1 << len(
+            set(expr).difference(",->b")
+        )  # the union's size, per case (every variable is an input's)
 
-    @cached_property
+    @property
     def _terms(self) -> list[str]:
         return self.expr.split("->")[0].split(",")
-
-    @cached_property
-    def points(self) -> int:
-        """The union's size, per case."""
-        return 2 ** len(set(self.expr.split("->")[0]) - {"b", ","})
 
     def __call__(self, *operands: np.ndarray) -> np.ndarray:
         if len(operands) < 2 or len(operands[0]) * self.points < _PAIRWISE:
