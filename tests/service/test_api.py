@@ -255,3 +255,19 @@ def test_ddx_serve_listens_on_this_machine_only_by_default() -> None:
 
     args = build_parser().parse_args(["serve"])
     assert args.host == "127.0.0.1" and args.workers == 1
+
+
+def test_serve_loads_the_engine_once_and_logs_no_requests(monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+
+    from ddx.service import server
+
+    calls: list[tuple[Any, dict[str, Any]]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append((app, options)))
+    server.serve()
+    server.serve(port=8123, workers=2)
+    (app, options), (target, many) = calls
+    assert options["host"] == "127.0.0.1" and options["access_log"] is False
+    assert app.title == "ddx"  # one app, its engine loaded before the server starts
+    assert target == "ddx.service.server:make_app" and many["factory"] and many["workers"] == 2
+    assert many["access_log"] is False and many["port"] == 8123
