@@ -264,6 +264,7 @@ def test_serve_loads_the_engine_once_and_logs_no_requests(monkeypatch: pytest.Mo
 
     calls: list[tuple[Any, dict[str, Any]]] = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append((app, options)))
+    monkeypatch.setenv(server.MODEL_VARIABLE, "")  # serve sets it for its workers; restored after the test
     server.serve()
     server.serve(port=8123, workers=2)
     (app, options), (target, many) = calls
