@@ -49,7 +49,7 @@ from .patterns import PatternCache
 from .progress import Progress
 from .read import Columns, cause_aliases, check_columns, read_chunks
 from .score import _check_draws, _check_top, _score_frame, output_meta
-from .write import _check_paths, _replacing, _write_csv, escape_formula_cells
+from .write import _check_paths, _replacing, _write_csv
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "score_file"]
 
@@ -207,8 +207,8 @@ def _score_chunks(
         if writer is not None:
             writer.write(scored)
         else:
-            written = escape_formula_cells(scored) if escape_formulas else scored  # the report and metrics read raw
-            _write_csv(written, handle, header=not wrote_header, patterns=patterns)
+            # escaped as written: the report and the metrics read the raw cells
+            _write_csv(scored, handle, header=not wrote_header, patterns=patterns, escape=escape_formulas)
             wrote_header = True
         errors += _report_row_errors(scored, progress)
         accumulator.add(scored)

@@ -97,40 +97,43 @@ def _check_paths(source: Path, target: Path, metrics: Path | None) -> None:
         raise InputFileError(f"{metrics}: the metrics file would overwrite the output {target}; choose another file")
 
 
-def _write_csv(frame: pd.DataFrame, handle: IO[str], header: bool, patterns: np.ndarray | None = None) -> None:
+def _write_csv(
+    frame: pd.DataFrame, handle: IO[str], header: bool, patterns: np.ndarray | None = None, escape: bool = False
+) -> None:
     """Append ``frame`` to the output; a chunk with a carriage return in a text cell has every field quoted.
 
     Python's ``csv`` before 3.13 leaves a field holding a lone carriage return
     unquoted when lines end with ``\\n``, and readers then split the row there.
+    ``escape`` writes the cells as :func:`escape_formula_cells` makes them.
 
     ``patterns`` (from :func:`ddx.batch.score._score_frame`) gives each row the
     index of its distinct outcome: the result columns of rows that share one
-    are the same, so they are formatted once and each line is joined from its
-    own cells and them. The bytes are those of ``DataFrame.to_csv`` (tested).
+    are the same, so they are escaped and formatted once and each line is
+    joined from its own cells and them. The bytes are those of
+    ``DataFrame.to_csv`` (tested).
     """
-    quoting = csv.QUOTE_ALL if _holds(frame, "\r") else csv.QUOTE_MINIMAL
     own = [c for c in frame.columns if c in _OWN_CELLS]
     shared = [c for c in frame.columns if c not in _OWN_CELLS]
-    if (
-        patterns is None
-        or quoting != csv.QUOTE_MINIMAL
-        or not own
-        or list(frame.columns) != [*own[:1], *shared, *own[1:]]  # the row's own cells first and last
-        or _holds(frame, "\n")  # a quoted line break would split the lines below
-    ):
-        _formatted(frame).to_csv(handle, header=header, index=False, quoting=quoting)
-        return
-    codes, firsts = np.unique(patterns, return_index=True)
-    lookup = np.searchsorted(codes, patterns)
-    middle = _lines(_formatted(frame.iloc[firsts][shared]))
-    head, tail = _lines(frame[own[:1]]), _lines(frame[own[1:]]) if own[1:] else None
-    if header:
-        handle.write(_header(frame.columns) + "\n")
-    pick = lookup.tolist()
-    if tail is None:
-        handle.write("".join(f"{head[i]},{middle[k]}\n" for i, k in enumerate(pick)))
-    else:
-        handle.write("".join(f"{head[i]},{middle[k]},{tail[i]}\n" for i, k in enumerate(pick)))
+    if patterns is not None and own and list(frame.columns) == [*own[:1], *shared, *own[1:]]:
+        codes, firsts = np.unique(patterns, return_index=True)
+        distinct, mine = frame.iloc[firsts][shared], frame[own]
+        if escape:
+            distinct, mine = escape_formula_cells(distinct), escape_formula_cells(mine)
+        # a carriage return asks for every field quoted, a quoted line break would split the lines below
+        if not any(_holds(part, character) for part in (distinct, mine) for character in "\r\n"):
+            middle = _lines(_formatted(distinct))
+            head, tail = _lines(mine[own[:1]]), _lines(mine[own[1:]]) if own[1:] else None
+            if header:
+                handle.write(_header(frame.columns) + "\n")
+            pick = np.searchsorted(codes, patterns).tolist()
+            if tail is None:
+                handle.write("".join(f"{head[i]},{middle[k]}\n" for i, k in enumerate(pick)))
+            else:
+                handle.write("".join(f"{head[i]},{middle[k]},{tail[i]}\n" for i, k in enumerate(pick)))
+            return
+    written = escape_formula_cells(frame) if escape else frame
+    quoting = csv.QUOTE_ALL if _holds(written, "\r") else csv.QUOTE_MINIMAL
+    _formatted(written).to_csv(handle, header=header, index=False, quoting=quoting)
 
 
 #: The cells of a row that are its own (copied from the input or ranked against it), not its outcome's.
