@@ -13,6 +13,7 @@ __all__ = [
     "DdxError",
     "EmergencyEvidenceError",
     "EvidenceError",
+    "FhirError",
     "InputFileError",
     "KnowledgeBaseError",
     "did_you_mean",
@@ -70,6 +71,10 @@ class EmergencyEvidenceError(EvidenceError):
         self.problem = problem
         ids = ", ".join(rule.id for rule in rules_fired)
         super().__init__(f"{self.advice} [emergency: {ids}] The case cannot be scored: {problem}")
+
+
+class FhirError(DdxError):
+    """A FHIR resource given to :mod:`ddx.fhir` is not valid FHIR R4 (or not the resource asked for)."""
 
 
 class InputFileError(DdxError):

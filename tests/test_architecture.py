@@ -24,6 +24,7 @@ LAYERS: dict[str, int] = {
     "ddx.inference": 2,
     "ddx.clinical": 3,
     "ddx.engine": 4,
+    "ddx.fhir": 4,
     "ddx.interview": 5,
     "ddx.batch": 5,
     "ddx.pictures": 5,

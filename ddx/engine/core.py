@@ -310,8 +310,11 @@ class Engine:
         kb = self.kb
         priors = self.priors
         order = ranked(kb.causes, post)  # the one tie order (ddx.inference.order)
+        codes = kb.codes.codes
         differential = tuple(
-            CauseScore(c, kb.nodes[c].label, post[c], priors[c], kb.nodes[c].group or "", kb.nodes[c].acuity or "")
+            CauseScore(
+                c, kb.nodes[c].label, post[c], priors[c], kb.nodes[c].group or "", kb.nodes[c].acuity or "", codes(c)
+            )
             for c in order
         )
         fired = rule_layer.fired(kb.rules, ev.answers, TRIAGE_LEVELS)

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..clinical.next_steps import NextStep, names_of_tests
 from ..clinical.rules import FiredRule
 from ..inference.explain import Contribution
 from ..inference.uncertainty import Interval
+from ..knowledge.codes import Code
 from ..knowledge.evidence import Evidence
 from . import result_dict
+
+if TYPE_CHECKING:
+    from ..knowledge.model import KnowledgeBase
 
 __all__ = ["DISCLAIMER", "CauseScore", "Contribution", "DiagnosisResult", "FiredRule"]
 
@@ -31,6 +35,7 @@ class CauseScore:
     prior: float
     group: str
     acuity: str
+    codes: tuple[Code, ...] = field(default=(), repr=False)  # the cause's terminology codes (model/codes.yaml)
 
     def __repr__(self) -> str:
         return f"{self.id}: {self.probability:.3f}"
@@ -125,6 +130,17 @@ class DiagnosisResult:
         ('1', True)
         """
         return result_dict.to_dict(self, explain)
+
+    def to_fhir(self, *, subject: str | None = None, basis: Iterable[str] = (), kb: KnowledgeBase | None = None) -> Any:
+        """The result as a FHIR R4 ``RiskAssessment`` (a validated ``fhir.resources`` model; needs the fhir extra).
+
+        One prediction per cause with its codes, probability and rationale; the
+        triage, fired rules and disclaimer in ``note`` (see :func:`ddx.fhir.write.risk_assessment`).
+        ``subject`` is the person's reference (``"Patient/123"``), ``basis`` the chart entries read.
+        """
+        from ..fhir.write import risk_assessment
+
+        return risk_assessment(self, subject=subject, basis=basis, kb=kb)
 
     def to_row(self, top: int = 5) -> dict[str, Any]:
         """One flat row for the batch output (contract columns of the brief)."""

@@ -83,6 +83,7 @@ def to_dict(result: DiagnosisResult, explain: str | Iterable[str] | None = None)
                 "prior": float(c.prior),
                 "group": c.group,
                 "acuity": c.acuity,
+                "codes": [{"system": k.url, "code": k.code, "display": k.display, "map": k.map} for k in c.codes],
             }
             for c in result.differential
         ],

@@ -13,6 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from .codes import CODES_FILE, CodeBook, build_codes
 from .conditions import Condition, Rule
 
 __all__ = [
@@ -50,8 +51,8 @@ MODEL_FILES = (
     "model/triage.yaml",
 )
 PRIOR_FILES = ("priors/scale.yaml", "priors/risk_factors.yaml", "priors/leaks.yaml")
-#: Files read when present: a model that cites no literature needs no reference list.
-OPTIONAL_FILES = ("priors/references.yaml",)
+#: Files read when present: a model that cites no literature needs no reference list, nor codes when no EHR reads it.
+OPTIONAL_FILES = ("priors/references.yaml", "model/codes.yaml")
 CARDS_DIR = "priors/causes"
 
 
@@ -214,6 +215,7 @@ class KnowledgeBase:
     triage: TriagePolicy
     urgency_words: tuple[UrgencyWords, ...] = ()
     references: Mapping[str, Reference] = field(default_factory=dict)
+    codes: CodeBook = field(default_factory=lambda: build_codes(None))  # model/codes.yaml (ddx.knowledge.codes)
     raw: Mapping[str, Any] = field(repr=False, default_factory=dict)
 
     # The id lists below are read on every scoring call: kept once computed (the fields never change).
@@ -417,5 +419,6 @@ def build(sources: Sources) -> KnowledgeBase:
         triage=_triage_policy(triage),
         urgency_words=_urgency_words(triage),
         references=references,
+        codes=build_codes(d.get(CODES_FILE)),
         raw=d,
     )

@@ -4,7 +4,7 @@ Messages read ``file: entry.field: what is wrong (did you mean 'x'?)`` so that a
 reviewer can go straight to the line. Each rule has a test that breaks it. The
 checks are split by the files they read: :mod:`~ddx.knowledge.validate_nodes`,
 :mod:`~ddx.knowledge.validate_numbers`, :mod:`~ddx.knowledge.validate_cards`,
-:mod:`~ddx.knowledge.validate_rules`; this module runs them in order.
+:mod:`~ddx.knowledge.validate_rules`, :mod:`~ddx.knowledge.validate_codes`; this module runs them in order.
 """
 
 from __future__ import annotations
@@ -14,9 +14,11 @@ from typing import Any
 
 from ..errors import KnowledgeBaseError
 from .checks import _mapping
+from .codes import CODES_FILE
 from .model import Sources
 from .problems import Problems
 from .validate_cards import _check_cards, _check_leaks, _check_risk_factor_priors
+from .validate_codes import check_codes
 from .validate_nodes import _check_merges, _check_model, _check_nodes
 from .validate_numbers import _check_references, _check_scale, _NumberContext
 from .validate_rules import _check_emergency_signs, _check_rules, _check_triage
@@ -51,6 +53,7 @@ def validate(sources: Sources) -> None:
     if rules is not None:
         _check_emergency_signs(problems, kinds, rules)
     _check_triage(problems, data.get("model/triage.yaml"), ctx, kinds, data)
+    check_codes(problems, data.get(CODES_FILE), kinds)
     read_by_rules = _rule_ids(data.get("model/rules.yaml"))
     for node_id, kind in kinds.items():
         if kind == "finding" and not parents.get(node_id) and node_id not in read_by_rules:

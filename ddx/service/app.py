@@ -25,10 +25,12 @@ from ..engine.result import DISCLAIMER
 from ..errors import DdxError, EmergencyEvidenceError, EvidenceError, did_you_mean
 from ..knowledge.interview_settings import SCREEN_ID, load_settings
 from ..knowledge.model import TRIAGE_LEVELS
+from .cds import cds_router
 from .convert import result_dict
 from .flow import checked, replay
 from .models import (
     Case,
+    CodeOut,
     Concept,
     DiagnosisRequest,
     DiagnosisResponse,
@@ -143,6 +145,7 @@ def create_app(engine: Engine, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastA
     )
     app.add_middleware(_Guard, limit=max_body_bytes)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(cds_router(engine))
 
     def label(node_id: str) -> str:
         return kb.nodes[node_id].label if node_id in kb.nodes else node_id
@@ -178,12 +181,23 @@ def create_app(engine: Engine, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastA
         )
 
     @app.get("/concepts")
-    def concepts() -> list[Concept]:
-        """Every evidence id with its label, question and group."""
+    def concepts(kind: Literal["evidence", "cause", "all"] = "evidence") -> list[Concept]:
+        """Every evidence id (or cause, or node) with its label, question, group and terminology codes."""
+        wanted = {"evidence": lambda k: k != "cause", "cause": lambda k: k == "cause", "all": lambda k: True}[kind]
+        book = kb.codes
         return [
-            Concept(id=n.id, kind=n.kind, label=n.label, question=n.question, group=n.group, answered_by=n.answered_by)
+            Concept(
+                id=n.id,
+                kind=n.kind,
+                label=n.label,
+                question=n.question,
+                group=n.group,
+                answered_by=n.answered_by,
+                codes=[CodeOut(system=c.url, code=c.code, display=c.display, map=c.map) for c in book.codes(n.id)],
+                derived=book.nodes[n.id].derived if n.id in book.nodes else None,
+            )
             for n in kb.nodes.values()
-            if n.kind != "cause"
+            if wanted(n.kind)
         ]
 
     @app.post("/diagnosis")

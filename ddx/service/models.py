@@ -88,6 +88,15 @@ class EvidenceOut(BaseModel):
     implied: list[str]
 
 
+class CodeOut(BaseModel):
+    """A terminology code of a node (model/codes.yaml): FHIR system URI, code, display, how it maps."""
+
+    system: str
+    code: str
+    display: str
+    map: str
+
+
 class CauseOut(BaseModel):
     id: str
     label: str
@@ -95,6 +104,7 @@ class CauseOut(BaseModel):
     prior: float
     group: str
     acuity: str
+    codes: list[CodeOut] = []
 
 
 class RuleOut(BaseModel):
@@ -234,7 +244,7 @@ class SuggestOut(BaseModel):
 
 
 class Concept(BaseModel):
-    """One evidence id: what it is called and how it is asked."""
+    """One node: what it is called, how it is asked, and what an EHR calls it."""
 
     id: str
     kind: str
@@ -242,6 +252,8 @@ class Concept(BaseModel):
     question: str | None
     group: str | None
     answered_by: str
+    codes: list[CodeOut] = []
+    derived: str | None = None  # read from the Patient resource instead of a code
 
 
 class Info(BaseModel):
