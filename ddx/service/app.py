@@ -203,7 +203,9 @@ def create_app(engine: Engine, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastA
     @app.post("/diagnosis")
     def diagnosis(case: DiagnosisRequest) -> DiagnosisResponse:
         """The next question (or why to stop), the differential and the triage with its fired rules."""
-        step = replay(engine, settings, case.answers, case.age, case.sex, case.intake, case.max_questions)
+        step = replay(
+            engine, settings, case.answers, case.age, case.sex, case.intake, case.max_questions, known=case.known
+        )
         question = None
         if step.question is not None:
             q = step.question

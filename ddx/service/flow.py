@@ -146,8 +146,13 @@ def replay(
     sex: Any = None,
     intake: Sequence[str] | None = None,
     max_questions: int | None = None,
+    known: Mapping[str, Any] | None = None,
 ) -> Step:
     """The interview after these answers: the next question, or why it stops (the order of ``ddx interview``).
+
+    ``known`` holds answers known before the interview (a chart's): evidence
+    like the others and never asked, but not counted as questions asked; an
+    answer of the person's to the same id wins.
 
     Raises
     ------
@@ -158,12 +163,13 @@ def replay(
     intake = settings.intake_ask if intake is None else tuple(intake)
     for checklist_id in intake:
         if checklist_id not in settings.intake:
-            known = tuple(settings.intake)
-            raise EvidenceError(f"unknown intake checklist '{checklist_id}'{did_you_mean(checklist_id, known)}")
+            names = tuple(settings.intake)
+            raise EvidenceError(f"unknown intake checklist '{checklist_id}'{did_you_mean(checklist_id, names)}")
+    asked = len(answers)
+    answers = {**(known or {}), **answers}
     plain, checklists = _split(settings, answers)
     checked(engine, plain, age, sex)  # every id and value named as the Python API names it
     everything = _gather(engine, settings, answers)
-    asked = len(answers)
     evidence = checked(engine, {k: v for k, v in everything.items() if v is not None}, age, sex)
     ranking = rank(engine, evidence, everything, settings)
     limit = settings.max_questions if max_questions is None else max_questions

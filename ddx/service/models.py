@@ -67,6 +67,11 @@ class DiagnosisRequest(_Strict):
     sex: str | None = Field(default=None, examples=["female"])
     intake: list[str] | None = Field(default=None, description="intake checklists to ask (default: the model's)")
     max_questions: int | None = Field(default=None, ge=1, le=200)
+    known: dict[str, Answer] = Field(
+        default_factory=dict,
+        description="answers known before the interview (a chart's): read as evidence, never asked, not counted",
+        examples=[{"diabetes": True, "b12_low": False}],
+    )
 
 
 class ExplainRequest(Case):

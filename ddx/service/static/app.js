@@ -12,7 +12,7 @@ const HELP_KINDS = ["care", "treatment", "self_care"];
 const RUNNING_TOP = 3;
 const FINAL_TOP = 5;
 
-const state = { age: null, sex: null, steps: [], last: null, question: null, retry: null, shown: 0 };
+const state = { age: null, sex: null, steps: [], known: {}, last: null, question: null, retry: null, shown: 0 };
 const $ = (id) => document.getElementById(id);
 
 class ApiError extends Error {
@@ -26,7 +26,32 @@ function caseBody() {
   // Everything asked so far, in the order asked: a checklist's value is the list of items ticked.
   const answers = {};
   for (const step of state.steps) answers[step.id] = step.kind === "checklist" ? step.ticked : step.value;
-  return { answers, age: state.age, sex: state.sex };
+  return { answers, age: state.age, sex: state.sex, known: state.known };
+}
+
+function chartCase() {
+  // A link from the chart (the CDS Hooks card) carries the chart's answers in the fragment, #case=<JSON>:
+  // a fragment never reaches a server, so the answers are not in any request line or log.
+  const match = /^#case=(.+)$/.exec(window.location.hash);
+  if (!match) return null;
+  try {
+    const found = JSON.parse(decodeURIComponent(match[1]));
+    return found && typeof found === "object" && found.answers && typeof found.answers === "object" ? found : null;
+  } catch (err) {
+    return null;
+  }
+}
+
+function useChart(chart) {
+  state.known = chart.answers;
+  if (chart.age !== null && chart.age !== undefined) $("age").value = String(chart.age);
+  const sex = document.querySelector(`input[name=sex][value="${chart.sex === "male" || chart.sex === "female" ? chart.sex : ""}"]`);
+  if (sex) sex.checked = true;
+  const count = Object.keys(chart.answers).length;
+  $("chart-note").textContent = `${count} answer${count === 1 ? "" : "s"} from the chart will be used; they are not asked again.`;
+  $("chart-note").hidden = false;
+  $("clinician").checked = true;
+  document.body.classList.add("clinician");
 }
 
 async function api(path, body) {
@@ -332,6 +357,8 @@ function init() {
     const key = { y: "yes", n: "no", d: "unknown" }[event.key.toLowerCase()];
     if (key) document.querySelector(`#q-single button[data-answer=${key}]`).click();
   });
+  const chart = chartCase();
+  if (chart) useChart(chart);
   fetch("/info")
     .then((r) => r.json())
     .then((info) => {
