@@ -50,8 +50,7 @@ def _rationale(result: DiagnosisResult, cause: Any, rank: int, labels: Mapping[s
     moved = [c for c in contributions if c.delta_log_odds][:REASONS]
     if moved:
         words = [
-            f"{labels.get(c.evidence_id, c.evidence_id)} {'yes' if c.answer is True else 'no'} "
-            f"({c.direction} it; {c.citation})"
+            f"{labels.get(c.evidence_id, c.evidence_id)} {c.answer_text} ({c.direction} it; {c.citation})"
             for c in moved
         ]
         text += "; most moved by: " + "; ".join(words)

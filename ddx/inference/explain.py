@@ -30,6 +30,11 @@ class Contribution:
     citation: str
 
     @property
+    def answer_text(self) -> str:
+        """The answer as a word: yes, no, or the state given (``male``)."""
+        return self.answer if isinstance(self.answer, str) else "yes" if self.answer else "no"
+
+    @property
     def direction(self) -> str:
         return "raises" if self.delta_log_odds > 0 else "lowers" if self.delta_log_odds < 0 else "no effect"
 

@@ -89,8 +89,7 @@ def _detail(result: DiagnosisResult, ev: BundleEvidence, kb: KnowledgeBase) -> s
     if reasons:
         lines += ["", f"**Why {_short(top.label)}** (the answers that moved it most):", ""]
         for c in reasons:
-            answer = "yes" if c.answer is True else "no"
-            lines.append(f"- {_label(kb, c.evidence_id)}: {answer}, {c.direction} it ({c.citation})")
+            lines.append(f"- {_label(kb, c.evidence_id)}: {c.answer_text}, {c.direction} it ({c.citation})")
     tests = [s for s in result.next_steps if s.kind == "test"][:TESTS]
     if tests:
         lines += ["", "**Suggested tests:**", ""]
