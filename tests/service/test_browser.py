@@ -244,3 +244,34 @@ def test_an_api_error_shows_a_readable_message(browser: WebDriver, server: str, 
     _act(browser, lambda: browser.find_element(By.ID, "retry").send_keys(Keys.ENTER))
     assert not _visible(browser, "error") and _visible(browser, "ask")
     assert _question(browser) != "emergency_screen"
+
+
+def test_a_chart_link_starts_the_interview_with_the_charts_answers(browser: WebDriver, server: str) -> None:
+    from ddx.fhir.read import BundleEvidence
+    from ddx.service.cards import interview_link
+
+    chart = BundleEvidence(answers=SCIATICA, age=45.0, sex="male", patient="Patient/p1")
+    browser.get("about:blank")  # a new page: the fragment is read when the page loads
+    browser.get(interview_link(server, chart))
+    _wait(browser, lambda d: d.find_element(By.ID, "chart-note").is_displayed())
+    assert browser.find_element(By.ID, "chart-note").text.startswith("4 answers from the chart will be used")
+    assert browser.find_element(By.ID, "age").get_attribute("value") == "45"
+    assert browser.find_element(By.CSS_SELECTOR, "input[name=sex][value=male]").is_selected()
+    assert "clinician" in str(browser.find_element(By.TAG_NAME, "body").get_attribute("class"))
+    _submit_start(browser)
+    asked = []
+    person = {**SCIATICA, "saddle_numbness": False, "new_difficulty_passing_urine": False}
+    while _visible(browser, "ask") and not _visible(browser, "emergency"):
+        assert len(asked) < 30, "the interview never stopped"
+        asked.append(_question(browser))
+        if _visible(browser, "q-checklist"):
+            options = [b.get_attribute("value") for b in browser.find_elements(By.CSS_SELECTOR, "#q-options input")]
+            assert not set(options) & set(SCIATICA), "a chart answer offered again"
+            _answer_checklist(browser, person)
+        else:
+            _answer_by_keyboard(browser, person.get(_question(browser)))
+    assert asked[0] == "emergency_screen"
+    assert not set(asked) & set(SCIATICA), "a chart answer asked again"
+    causes = browser.find_elements(By.CSS_SELECTOR, "#final-causes li")
+    assert causes and causes[0].text.startswith("Sciatica")
+    browser.get("about:blank")
