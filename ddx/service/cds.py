@@ -152,6 +152,8 @@ def cds_router(engine: Engine) -> APIRouter:
                 return _bad(f"feedback[{i}].card is missing (the uuid of the card)")
             if item.get("outcome") not in _FEEDBACK_OUTCOMES:
                 return _bad(f"feedback[{i}].outcome must be one of {', '.join(_FEEDBACK_OUTCOMES)}")
+            if not isinstance(item.get("outcomeTimestamp"), str):
+                return _bad(f"feedback[{i}].outcomeTimestamp is missing (when the user acted, in UTC)")
         return {}
 
     return router

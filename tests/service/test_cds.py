@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
@@ -22,6 +23,16 @@ from ddx.service.cds import PREFETCH, SERVICE_ID
 
 EXAMPLES = REPO / "examples" / "cds-hooks"
 HOOK_URL = f"/cds-services/{SERVICE_ID}"
+#: JSON Schemas of the CDS Hooks 2.0 shapes, written from the specification (https://cds-hooks.hl7.org/2.0/);
+#: each schema's description names the sections it follows.
+SCHEMAS = Path(__file__).parent / "cds_hooks_2_0"
+
+
+def schema(name: str) -> Any:
+    jsonschema = pytest.importorskip("jsonschema")
+    found = json.loads((SCHEMAS / f"{name}.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(found)
+    return jsonschema.Draft202012Validator(found, format_checker=jsonschema.FormatChecker())
 
 
 def example(name: str) -> dict[str, Any]:
@@ -42,12 +53,38 @@ def client(engine: ddx.Engine) -> TestClient:
 def cards(client: TestClient, body: dict[str, Any]) -> list[dict[str, Any]]:
     response = client.post(HOOK_URL, json=body)
     assert response.status_code == 200, response.text
+    schema("response").validate(response.json())  # every response is a CDS Hooks 2.0 response
     found: list[dict[str, Any]] = response.json()["cards"]
     return found
 
 
+@pytest.mark.parametrize("name", ["discovery-response", "request", "response", "feedback"])
+def test_the_schemas_take_the_specifications_own_examples(name: str) -> None:
+    validator = schema(name)
+    examples = sorted(SCHEMAS.glob(f"{name}-ok-*.json"))
+    assert len(examples) == 2
+    for path in examples:
+        validator.validate(json.loads(path.read_text()))
+
+
+def test_the_schemas_refuse_what_the_specification_refuses() -> None:
+    card = {"summary": "x" * 140, "indicator": "info", "source": {"label": "ddx"}}
+    assert not schema("response").is_valid({"cards": [card]})  # a summary must be under 140 characters
+    assert not schema("response").is_valid({"cards": [{**card, "summary": "ok", "indicator": "urgent"}]})
+    assert schema("response").is_valid({"cards": [{**card, "summary": "ok"}]})
+    assert not schema("request").is_valid({**example("sciatica"), "hookInstance": "not-a-uuid"})
+    assert not schema("request").is_valid({**example("sciatica"), "context": {"userId": "Practitioner/1"}})
+
+
+def test_the_example_requests_are_cds_hooks_requests() -> None:
+    for name in ("sciatica", "emergency"):
+        schema("request").validate(example(name))
+
+
 def test_discovery_lists_a_patient_view_service_with_its_prefetch(client: TestClient) -> None:
-    services = client.get("/cds-services").json()["services"]
+    document = client.get("/cds-services").json()
+    schema("discovery-response").validate(document)
+    services = document["services"]
     assert [(s["hook"], s["id"]) for s in services] == [("patient-view", SERVICE_ID)]
     assert services[0]["prefetch"] == PREFETCH
     assert set(PREFETCH) == {"patient", "conditions", "observations"}
@@ -177,11 +214,15 @@ def test_not_json_and_an_unknown_service(client: TestClient) -> None:
 
 def test_feedback_is_taken_and_kept_nowhere(client: TestClient) -> None:
     card = cards(client, example("sciatica"))[0]
-    ok = {"feedback": [{"card": card["uuid"], "outcome": "accepted", "outcomeTimestamp": "2026-12-03T10:00:00Z"}]}
+    ok = {"feedback": [{"card": card["uuid"], "outcome": "overridden", "outcomeTimestamp": "2026-12-03T10:00:00Z"}]}
+    schema("feedback").validate(ok)
     response = client.post(f"{HOOK_URL}/feedback", json=ok)
     assert response.status_code == 200 and response.json() == {}
-    bad = client.post(f"{HOOK_URL}/feedback", json={"feedback": [{"card": card["uuid"], "outcome": "ignored"}]})
+    item = {"card": card["uuid"], "outcome": "ignored", "outcomeTimestamp": "2026-12-03T10:00:00Z"}
+    bad = client.post(f"{HOOK_URL}/feedback", json={"feedback": [item]})
     assert bad.status_code == 400 and "outcome must be one of accepted, overridden" in bad.json()["detail"]
+    late = client.post(f"{HOOK_URL}/feedback", json={"feedback": [{"card": card["uuid"], "outcome": "accepted"}]})
+    assert late.status_code == 400 and "outcomeTimestamp is missing" in late.json()["detail"]
     assert client.post(f"{HOOK_URL}/feedback", json={"feedback": []}).status_code == 400
 
 
