@@ -333,7 +333,10 @@ def _serve(args: argparse.Namespace) -> int:
         raise DdxError(f"--port must be between 1 and 65535; got {args.port}")
     if args.workers < 1:
         raise DdxError(f"--workers must be at least 1; got {args.workers}")
-    serve(args.host, args.port, args.model, args.workers)
+    for origin in args.cors_origin:
+        if not origin.startswith(("https://", "http://")) or origin.rstrip("/").count("/") != 2:
+            raise DdxError(f"--cors-origin must be an origin such as https://sandbox.cds-hooks.org; got {origin!r}")
+    serve(args.host, args.port, args.model, args.workers, cors_origins=[o.rstrip("/") for o in args.cors_origin])
     return 0
 
 

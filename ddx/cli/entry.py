@@ -55,6 +55,7 @@ _EXTRAS = {
     "pyagrum": ("bench", "this needs pyAgrum", ""),
     "fastapi": ("server", "ddx serve needs FastAPI", ""),
     "uvicorn": ("server", "ddx serve needs uvicorn", ""),
+    "fhir": ("fhir", "reading or writing FHIR needs fhir.resources", ""),
 }
 #: The distribution that installs the ``ddx`` package.
 DISTRIBUTION = "ddx-paresthesia"

@@ -210,5 +210,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--workers", type=int, default=1, metavar="N", help="worker processes, one core each (default: 1)"
     )
+    serve.add_argument(
+        "--cors-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="a web origin that may call the service from a browser, e.g. https://sandbox.cds-hooks.org "
+        "(browser-based CDS Hooks clients need it; repeat for several; default: none)",
+    )
     _add_model(serve)
     return parser

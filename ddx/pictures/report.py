@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ..knowledge.model import KnowledgeBase, Link, Number
+from .codes_table import codes_section
 
 __all__ = ["marginal_prior", "render_markdown"]
 
@@ -225,5 +226,5 @@ def render_markdown(kb: KnowledgeBase) -> str:
             for rf, n in kb.parent_priors.items()
         ],
     )
-    out += ["", *_references_section(kb)]
+    out += ["", *codes_section(kb), *_references_section(kb)]
     return "\n".join(out).rstrip("\n") + "\n"

@@ -8,13 +8,15 @@ is sent (no session, no cache of answers, no access log; responses are marked
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from dataclasses import asdict
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
@@ -127,8 +129,18 @@ def _validation(exc: RequestValidationError) -> JSONResponse:
     return JSONResponse({"detail": "; ".join(lines) or "invalid request", "error": "RequestValidationError"}, 422)
 
 
-def create_app(engine: Engine, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
-    """The service over ``engine`` (load it once with ``ddx.load()``): the JSON API and the web interview."""
+def create_app(
+    engine: Engine,
+    *,
+    max_body_bytes: int = MAX_BODY_BYTES,
+    today: Callable[[], date] = date.today,
+    cors_origins: Sequence[str] = (),
+) -> FastAPI:
+    """The service over ``engine`` (load it once with ``ddx.load()``): the JSON API, the web interview, CDS Hooks.
+
+    ``today`` gives the day a chart's ages are reckoned on (default: the real day); ``cors_origins`` the web
+    origins a browser may call the service from (browser-based CDS Hooks clients; none by default).
+    """
     kb = engine.kb
     settings = load_settings(kb)
     errors: dict[int | str, dict[str, Any]] = {422: {"model": ErrorOut, "description": "bad answers"}}
@@ -144,8 +156,13 @@ def create_app(engine: Engine, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastA
         lambda _request, exc: _validation(exc),
     )
     app.add_middleware(_Guard, limit=max_body_bytes)
+    if cors_origins:
+        # Only the origins named: the CDS Hooks endpoints and the API answer them, with no cookies or credentials.
+        app.add_middleware(
+            CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "POST"], allow_headers=["*"]
+        )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.include_router(cds_router(engine))
+    app.include_router(cds_router(engine, today))
 
     def label(node_id: str) -> str:
         return kb.nodes[node_id].label if node_id in kb.nodes else node_id

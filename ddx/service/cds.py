@@ -12,7 +12,8 @@ or the request gets wrong ends as a card or a 400 with the reason, never a 500.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -69,8 +70,11 @@ def _check_request(body: Mapping[str, Any]) -> str | None:
     return None
 
 
-def cds_router(engine: Engine) -> APIRouter:
-    """The CDS Hooks routes over ``engine`` (mounted by :func:`ddx.service.app.create_app`)."""
+def cds_router(engine: Engine, today: Callable[[], date] = date.today) -> APIRouter:
+    """The CDS Hooks routes over ``engine`` (mounted by :func:`ddx.service.app.create_app`).
+
+    ``today`` gives the day ages are reckoned on (a fixed day makes example responses reproducible).
+    """
     kb = engine.kb
     router = APIRouter(tags=["CDS Hooks"])
 
@@ -110,7 +114,7 @@ def cds_router(engine: Engine) -> APIRouter:
             )
             return [notice_card(kb, base, f"ddx could not run: prefetch {', '.join(missing)} missing", detail)]
         try:
-            ev: BundleEvidence = evidence_from_resources([prefetch[k] for k in PREFETCH], kb)
+            ev: BundleEvidence = evidence_from_resources([prefetch[k] for k in PREFETCH], kb, today=today())
         except FhirError as exc:
             return [notice_card(kb, base, "ddx could not read the chart (not valid FHIR R4)", str(exc))]
         try:

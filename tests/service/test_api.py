@@ -240,7 +240,15 @@ def test_the_result_validates_against_the_shipped_json_schema(client: TestClient
         jsonschema.validate(result, result_schema(result["schema_version"]))
 
 
-@pytest.mark.parametrize(("option", "message"), [(["--port", "0"], "--port m"), (["--workers", "0"], "--workers m")])
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--port", "0"], "--port m"),
+        (["--workers", "0"], "--workers m"),
+        (["--cors-origin", "sandbox.cds-hooks.org"], "--cors-origin must be an origin"),
+        (["--cors-origin", "https://sandbox.cds-hooks.org/path"], "--cors-origin must be an origin"),
+    ],
+)
 def test_ddx_serve_refuses_a_bad_port_or_worker_count(
     option: list[str], message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -265,6 +273,7 @@ def test_serve_loads_the_engine_once_and_logs_no_requests(monkeypatch: pytest.Mo
     calls: list[tuple[Any, dict[str, Any]]] = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append((app, options)))
     monkeypatch.setenv(server.MODEL_VARIABLE, "")  # serve sets it for its workers; restored after the test
+    monkeypatch.setenv(server.CORS_VARIABLE, "")
     server.serve()
     server.serve(port=8123, workers=2)
     (app, options), (target, many) = calls
@@ -272,3 +281,24 @@ def test_serve_loads_the_engine_once_and_logs_no_requests(monkeypatch: pytest.Mo
     assert app.title == "ddx"  # one app, its engine loaded before the server starts
     assert target == "ddx.service.server:make_app" and many["factory"] and many["workers"] == 2
     assert many["access_log"] is False and many["port"] == 8123
+
+
+def test_cors_answers_only_the_origins_named(engine: ddx.Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ddx.service import server
+
+    sandbox = "https://sandbox.cds-hooks.org"
+    preflight = {
+        "Origin": sandbox,
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type",
+    }
+    open_app = TestClient(create_app(engine, cors_origins=[sandbox]))
+    answer = open_app.options("/cds-services/ddx-leg-numbness", headers=preflight)
+    assert answer.status_code == 200 and answer.headers["access-control-allow-origin"] == sandbox
+    other = open_app.get("/cds-services", headers={"Origin": "https://elsewhere.example"})
+    assert "access-control-allow-origin" not in other.headers
+    closed = TestClient(create_app(engine)).get("/cds-services", headers={"Origin": sandbox})
+    assert "access-control-allow-origin" not in closed.headers  # none by default
+    monkeypatch.setenv(server.CORS_VARIABLE, sandbox)  # how ddx serve --cors-origin reaches its workers
+    made = TestClient(server.make_app()).get("/cds-services", headers={"Origin": sandbox})
+    assert made.headers["access-control-allow-origin"] == sandbox

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 from typing import Any
@@ -226,10 +227,19 @@ def test_feedback_is_taken_and_kept_nowhere(client: TestClient) -> None:
     assert client.post(f"{HOOK_URL}/feedback", json={"feedback": []}).status_code == 400
 
 
-def test_the_examples_in_the_docs_are_the_files(client: TestClient) -> None:
+def test_the_example_responses_are_what_the_service_answers() -> None:
+    spec = importlib.util.spec_from_file_location("cds_examples", REPO / "scripts" / "cds_examples.py")
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    written = script.responses()
+    assert {p.name for p in written} == {"sciatica-response.json", "emergency-response.json"}
+    for path, text in written.items():
+        assert path.read_text() == text, f"{path.name} is stale: run python scripts/cds_examples.py"
+        schema("response").validate(json.loads(text))
     docs = (REPO / "docs" / "ehr.md").read_text()
     for name in ("sciatica", "emergency"):
-        assert f"examples/cds-hooks/{name}-request.json" in docs
+        assert f"examples/cds-hooks/{name}-request.json" in docs and f"examples/cds-hooks/{name}-response.json" in docs
 
 
 def test_concepts_carry_codes(client: TestClient, engine: ddx.Engine) -> None:
