@@ -43,6 +43,10 @@ def _cut(text: str, limit: int = MAX_SUMMARY) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
+
+
 def _percent(p: float) -> str:
     return f"{p:.0%}".replace("%", " %") if p >= 0.01 else "<1 %"
 
@@ -95,10 +99,10 @@ def _detail(result: DiagnosisResult, ev: BundleEvidence, kb: KnowledgeBase) -> s
         lines += ["", "**Suggested tests:**", ""]
         lines += [f"- {s.name}: {s.text} ({s.citation})" for s in tests]
     read = [m for m in ev.mapped if m.answer is not None]
-    lines += ["", f"**Read from the chart:** {len(read)} answers"]
+    lines += ["", f"**Read from the chart:** {_count(len(read), 'answer')}"]
     lines += [f"- {_label(kb, m.evidence_id)}: {'yes' if m.answer else 'no'} ({m.resource})" for m in read]
     if ev.unmapped:
-        lines += ["", f"**Not read:** {len(ev.unmapped)} entries"]
+        lines += ["", f"**Not read:** {_count(len(ev.unmapped), 'entry', 'entries')}"]
         lines += [f"- {u.resource}: {u.reason}" for u in ev.unmapped[:UNREAD]]
         if len(ev.unmapped) > UNREAD:
             lines.append(f"- and {len(ev.unmapped) - UNREAD} more")
