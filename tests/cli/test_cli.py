@@ -32,6 +32,20 @@ def test_check_reads_the_interview_settings(tiny_dir, tmp_path, capsys):
     assert "model/interview.yaml: stop.confidence: missing" in capsys.readouterr().err
 
 
+def test_check_counts_the_codes_and_refuses_a_bad_one(tiny_dir, tmp_path, capsys):
+    assert main(["check"]) == 0
+    assert "  codes: " in capsys.readouterr().out
+    assert main(["check", "--model", str(tiny_dir)]) == 0
+    assert "no model/codes.yaml" in capsys.readouterr().out
+    broken = tmp_path / "broken"
+    shutil.copytree(REPO / "model", broken / "model")
+    shutil.copytree(REPO / "priors", broken / "priors")
+    text = (broken / "model/codes.yaml").read_text()
+    (broken / "model/codes.yaml").write_text(text.replace('code: "23056005"', 'code: "23056006"', 1))
+    assert main(["check", "--model", str(broken)]) == 3
+    assert "'23056006' is not a valid snomed code (format or check digit)" in capsys.readouterr().err
+
+
 def test_check_reports_a_broken_model(tmp_path, capsys):
     assert main(["check", "--model", str(tmp_path)]) == 3  # a model error
     assert "expected folders 'model/' and 'priors/'" in capsys.readouterr().err
