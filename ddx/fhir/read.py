@@ -109,7 +109,7 @@ def _age(birth: Any, today: date) -> float | None:
 
 
 def _when(resource: Any) -> str:
-    for name in ("effectiveDateTime", "issued", "recordedDate", "onsetDateTime"):
+    for name in ("effectiveDateTime", "issued", "onsetDateTime", "recordedDate"):
         value = getattr(resource, name, None)
         if value is not None:
             return value.isoformat() if hasattr(value, "isoformat") else str(value)
@@ -197,11 +197,30 @@ class _Reader:
         self.skip(obs, f"{kind}: give valueBoolean, a yes / no code, an interpretation, or dataAbsentReason")
         return None
 
+    def too_old(self, resource: Any, node: str, undated_counts: bool) -> bool:
+        """Whether a new sign (an emergency sign) is older than the window, or undated where that does not count."""
+        if self.kb.nodes[node].kind not in self.book.acute_kinds or self.book.acute_days is None:
+            return False
+        when = _when(resource)
+        days = self.book.acute_days
+        if not when:
+            if undated_counts:
+                return False
+            self.skip(resource, f"an undated condition is not read as a new {node}: if it is new, it is an emergency")
+            return True
+        age = (self.today - date.fromisoformat(when[:10])).days
+        if age <= days:
+            return False
+        self.skip(resource, f"recorded {age} days ago: {node} is read only when new (within {days} days)")
+        return True
+
     def read_observation(self, obs: Any) -> None:
         if obs.status in _SKIPPED_STATUS:
             self.skip(obs, f"status {obs.status}")
             return
         for node, code in self.hits(obs, obs.code) if self.about_patient(obs) else []:
+            if self.too_old(obs, node, undated_counts=True):
+                continue
             if obs.dataAbsentReason is not None:
                 self.mapped.append(Mapped(_ref(obs), node, None, "dataAbsentReason", _when(obs)))
                 continue
@@ -218,6 +237,8 @@ class _Reader:
             return
         state = clinical[0][1] if clinical else "active"
         for node, code in self.hits(cond, cond.code) if self.about_patient(cond) else []:
+            if self.too_old(cond, node, undated_counts=False):
+                continue
             if status == "refuted":
                 self.answer(cond, node, code, False, "verificationStatus refuted")
             elif state in _ACTIVE or (node in self.book.nodes and self.book.nodes[node].history):

@@ -157,6 +157,8 @@ class CodeBook:
     nodes: Mapping[str, NodeCodes]
     answers: Mapping[str, tuple[Code, ...]] = field(default_factory=dict)  # "yes" / "no" -> value codes
     interpretation: tuple[str, ...] = ()  # code systems of Observation.interpretation read for ``yes_if``
+    acute_kinds: tuple[str, ...] = ()  # kinds of node that are new signs (emergency signs): read only when recent
+    acute_days: int | None = None  # how recent a chart entry answering one must be, in days
 
     def codes(self, node_id: str) -> tuple[Code, ...]:
         entry = self.nodes.get(node_id)
@@ -201,9 +203,12 @@ def build_codes(raw: Mapping[str, Any] | None) -> CodeBook:
             history=bool(entry.get("history", False)),
         )
     answers = {value: tuple(_code(c, systems) for c in codes) for value, codes in (raw.get("answers") or {}).items()}
+    acute = raw.get("acute") or {}
     return CodeBook(
         systems=systems,
         nodes=nodes,
         answers=answers,
         interpretation=tuple(str(x) for x in raw.get("interpretation") or ()),
+        acute_kinds=tuple(acute.get("kinds") or ()),
+        acute_days=int(acute["within_days"]) if "within_days" in acute else None,
     )

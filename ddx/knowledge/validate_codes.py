@@ -17,7 +17,8 @@ from .checks import _mapping
 from .codes import CODES_FILE, DERIVED, FORMATS, MAPS
 from .problems import FileProblems, Problems
 
-_TOP = ("systems", "interpretation", "answers", "nodes")
+_TOP = ("systems", "interpretation", "answers", "acute", "nodes")
+_KINDS = ("finding", "risk_factor", "emergency_sign")
 _NODE_FIELDS = ("codes", "unverified", "derived", "history")
 _CODE_FIELDS = ("system", "code", "display", "map", "source", "yes_if")
 _URL_PREFIXES = ("https://", "http://")
@@ -94,6 +95,16 @@ def check_codes(problems: Problems, raw: Any, kinds: Mapping[str, str]) -> None:
     interpretation = data.get("interpretation", [])
     if not isinstance(interpretation, list) or not all(isinstance(x, str) for x in interpretation):
         out.add("interpretation", "expected a list of code-system URIs (of Observation.interpretation)")
+    acute = _mapping(problems, CODES_FILE, data.get("acute"), "acute")
+    if acute:
+        acute_kinds = acute.get("kinds")
+        if not isinstance(acute_kinds, list) or not acute_kinds or any(k not in _KINDS for k in acute_kinds):
+            out.add("acute.kinds", f"expected a list of node kinds ({', '.join(_KINDS)})")
+        days = acute.get("within_days")
+        if not isinstance(days, int) or isinstance(days, bool) or days < 1:
+            out.add("acute.within_days", f"expected a whole number of days, at least 1; got {excerpt(days)}")
+        if not str(acute.get("rationale") or "").strip():
+            out.add("acute.rationale", "say why these signs must be recent, and how recent (a judgement and its range)")
     for value, codes in _mapping(problems, CODES_FILE, data.get("answers"), "answers").items():
         if value not in ("yes", "no") or not isinstance(codes, list):
             out.add(f"answers.{value}", "expected answers: {yes: [codes], no: [codes]}")

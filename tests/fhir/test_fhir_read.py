@@ -171,3 +171,46 @@ def test_the_answers_score_as_the_same_case(kb: Any, tmp_path: Path) -> None:
     ev = evidence_from_bundle(bundle(patient(), *compatible), engine.kb, today=TODAY)
     assert ev.answers == {"f1": True, "red_flag": False, "rf1": True, "f2": True}
     assert engine.diagnose(**ev.case).probabilities == engine.diagnose(ev.answers, 66, "female").probabilities
+
+
+@pytest.fixture(scope="module")
+def acute_kb(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    files = copy.deepcopy(tiny_files())
+    files["model/codes.yaml"] = {**CODES, "acute": {"kinds": ["emergency_sign"], "within_days": 14, "rationale": "t"}}
+    return ddx.load(write_kb(tmp_path_factory.mktemp("acute"), files)).kb
+
+
+@pytest.mark.parametrize(
+    ("dated", "read"),
+    [({"effectiveDateTime": "2026-11-30"}, True), ({"effectiveDateTime": "2026-11-01"}, False), ({}, True)],
+)
+def test_an_emergency_sign_is_read_from_an_observation_only_when_new(acute_kb: Any, dated: dict, read: bool) -> None:
+    chart = bundle(obs("o1", SNOMED, "267036007", valueBoolean=True, **dated))
+    ev = evidence_from_bundle(chart, acute_kb, today=TODAY)
+    assert ev.answers == ({"red_flag": True} if read else {})
+    if not read:
+        assert ev.unmapped[0].reason == "recorded 32 days ago: red_flag is read only when new (within 14 days)"
+
+
+def test_a_standing_condition_is_not_read_as_a_new_emergency_sign(acute_kb: Any) -> None:
+    standing = condition("c1", SNOMED, "267036007")
+    ev = evidence_from_bundle(bundle(standing), acute_kb, today=TODAY)
+    assert ev.answers == {}
+    assert (
+        "an undated condition is not read as a new red_flag: if it is new, it is an emergency" in ev.unmapped[0].reason
+    )
+    recent = {**standing, "recordedDate": "2026-12-01"}
+    assert evidence_from_bundle(bundle(recent), acute_kb, today=TODAY).answers == {"red_flag": True}
+    # findings and risk factors are not new signs: an undated condition still answers them
+    assert evidence_from_bundle(bundle(condition("c2", ICD, "E11")), acute_kb, today=TODAY).answers == {"rf1": True}
+
+
+def test_the_acute_window_is_checked(tmp_path: Path) -> None:
+    files = copy.deepcopy(tiny_files())
+    files["model/codes.yaml"] = {**CODES, "acute": {"kinds": ["cause"], "within_days": 0}}
+    with pytest.raises(ddx.errors.KnowledgeBaseError) as raised:
+        ddx.load(write_kb(tmp_path / "kb", files))
+    problems = "\n".join(raised.value.problems)
+    assert "acute.kinds: expected a list of node kinds" in problems
+    assert "acute.within_days: expected a whole number of days, at least 1; got 0" in problems
+    assert "acute.rationale: say why" in problems
