@@ -58,13 +58,13 @@ def _summary(book: CodeBook) -> list[str]:
     ]
 
 
-def codes_section(kb: KnowledgeBase, kinds: Sequence[str] = tuple(_TITLES)) -> list[str]:
-    """The section of docs/knowledge-base.md on codes; nothing when the model has none."""
+def codes_section(kb: KnowledgeBase, kinds: Sequence[str] = tuple(_TITLES), level: int = 2) -> list[str]:
+    """The section on codes (a heading of ``level``, a table per kind one level down); nothing without codes."""
     book = kb.codes
     if not book.nodes:
         return []
     out = [
-        "## Terminology codes",
+        f"{'#' * level} Terminology codes",
         "",
         "What an EHR calls each node (`model/codes.yaml`; how a chart is read through them: docs/ehr.md). "
         "Each code links to the page it was confirmed on. *map*: how the code's meaning relates to the node's "
@@ -74,7 +74,8 @@ def codes_section(kb: KnowledgeBase, kinds: Sequence[str] = tuple(_TITLES)) -> l
     ]
     for kind in kinds:
         nodes = [n.id for n in kb.nodes.values() if n.kind == kind and n.id in book.nodes]
-        out += [f"### Codes of the {_TITLES[kind].lower()}", "", "| id | codes | unverified |", "|---|---|---|"]
+        heading = f"{'#' * (level + 1)} Codes of the {_TITLES[kind].lower()}"
+        out += [heading, "", "| id | codes | unverified |", "|---|---|---|"]
         out += [f"| `{n}` | {_codes_cell(book, n)} | {_unverified_cell(book, n)} |" for n in nodes]
         out.append("")
     return out

@@ -228,18 +228,20 @@ def test_feedback_is_taken_and_kept_nowhere(client: TestClient) -> None:
 
 
 def test_the_example_responses_are_what_the_service_answers() -> None:
-    spec = importlib.util.spec_from_file_location("cds_examples", REPO / "scripts" / "cds_examples.py")
+    spec = importlib.util.spec_from_file_location("render_ehr_docs", REPO / "scripts" / "render_ehr_docs.py")
     assert spec is not None and spec.loader is not None
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
     written = script.responses()
     assert {p.name for p in written} == {"sciatica-response.json", "emergency-response.json"}
     for path, text in written.items():
-        assert path.read_text() == text, f"{path.name} is stale: run python scripts/cds_examples.py"
+        assert path.read_text() == text, f"{path.name} is stale: run python scripts/render_ehr_docs.py"
         schema("response").validate(json.loads(text))
     docs = (REPO / "docs" / "ehr.md").read_text()
+    assert docs == script.document(written), "docs/ehr.md is stale: run python scripts/render_ehr_docs.py"
     for name in ("sciatica", "emergency"):
-        assert f"examples/cds-hooks/{name}-request.json" in docs and f"examples/cds-hooks/{name}-response.json" in docs
+        assert f"<!-- {name}-request -->" in docs and f"<!-- {name}-response -->" in docs
+    assert "<!-- codes -->" in docs and "| `sciatica` |" in docs
 
 
 def test_concepts_carry_codes(client: TestClient, engine: ddx.Engine) -> None:
