@@ -116,6 +116,17 @@ def _when(resource: Any) -> str:
     return ""
 
 
+def _latest_day(when: str) -> date:
+    """The last day a FHIR date or dateTime can mean: a year alone is its 31 December, a month its last day."""
+    parts = [int(p) for p in when[:10].split("-")]
+    if len(parts) == 3:
+        return date(*parts)
+    if len(parts) == 1:
+        return date(parts[0], 12, 31)
+    following = date(parts[0] + parts[1] // 12, parts[1] % 12 + 1, 1)
+    return date.fromordinal(following.toordinal() - 1)
+
+
 class _Reader:
     """Reads one chart's resources into answers, keeping every entry's fate."""
 
@@ -123,7 +134,6 @@ class _Reader:
         self.kb, self.book, self.today = kb, kb.codes, today
         self.evidence_ids = frozenset(kb.evidence_ids)
         self.causes = frozenset(kb.causes)
-        self.derived = {n.derived: node for node, n in self.book.nodes.items() if n.derived}
         self.mapped: list[Mapped] = []
         self.unmapped: list[Unmapped] = []
         self.age: float | None = None
@@ -208,7 +218,7 @@ class _Reader:
                 return False
             self.skip(resource, f"an undated condition is not read as a new {node}: if it is new, it is an emergency")
             return True
-        age = (self.today - date.fromisoformat(when[:10])).days
+        age = (self.today - _latest_day(when)).days
         if age <= days:
             return False
         self.skip(resource, f"recorded {age} days ago: {node} is read only when new (within {days} days)")

@@ -117,6 +117,13 @@ def cds_router(engine: Engine, today: Callable[[], date] = date.today) -> APIRou
             ev: BundleEvidence = evidence_from_resources([prefetch[k] for k in PREFETCH], kb, today=today())
         except FhirError as exc:
             return [notice_card(kb, base, "ddx could not read the chart (not valid FHIR R4)", str(exc))]
+        wanted = str(body["context"]["patientId"])
+        if ev.patient not in (wanted, f"Patient/{wanted}"):
+            detail = (
+                f"The prefetch Patient is {ev.patient or 'missing'}, but the hook is for patient {wanted}: "
+                "the chart was not scored, so that no one is advised on another person's record."
+            )
+            return [notice_card(kb, base, "ddx did not run: the chart is not the context's patient", detail, "warning")]
         try:
             result = engine.diagnose(ev.answers, ev.age, ev.sex)
         except EmergencyEvidenceError as exc:

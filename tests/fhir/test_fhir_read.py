@@ -192,6 +192,17 @@ def test_an_emergency_sign_is_read_from_an_observation_only_when_new(acute_kb: A
         assert ev.unmapped[0].reason == "recorded 32 days ago: red_flag is read only when new (within 14 days)"
 
 
+def test_a_partial_date_counts_as_its_latest_day(acute_kb: Any) -> None:
+    this_month = evidence_from_bundle(
+        bundle(obs("o1", SNOMED, "267036007", valueBoolean=True, effectiveDateTime="2026-11")), acute_kb, today=TODAY
+    )
+    assert this_month.answers == {"red_flag": True}  # 30 November is within the window
+    last_year = evidence_from_bundle(
+        bundle(obs("o1", SNOMED, "267036007", valueBoolean=True, effectiveDateTime="2025")), acute_kb, today=TODAY
+    )
+    assert last_year.answers == {} and "recorded 337 days ago" in last_year.unmapped[0].reason
+
+
 def test_a_standing_condition_is_not_read_as_a_new_emergency_sign(acute_kb: Any) -> None:
     standing = condition("c1", SNOMED, "267036007")
     ev = evidence_from_bundle(bundle(standing), acute_kb, today=TODAY)

@@ -184,6 +184,15 @@ def test_a_chart_that_is_not_fhir_gets_a_card_not_a_500(client: TestClient) -> N
     assert card["summary"] == "ddx could not score the chart's answers" and "age" in card["detail"]
 
 
+def test_a_chart_of_another_patient_is_not_scored(client: TestClient) -> None:
+    body = example("emergency")
+    body["context"]["patientId"] = "pat-sciatica"
+    (card,) = cards(client, body)
+    assert card["indicator"] == "warning"
+    assert card["summary"] == "ddx did not run: the chart is not the context's patient"
+    assert "Patient/pat-emergency" in card["detail"] and "pat-sciatica" in card["detail"]
+
+
 def test_a_refused_chart_that_meets_an_emergency_rule_still_says_emergency(client: TestClient) -> None:
     body = example("emergency")
     body["prefetch"]["patient"]["birthDate"] = "1880-01-01"  # refused: older than the model's range
