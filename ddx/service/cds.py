@@ -18,6 +18,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from ..engine.core import Engine
 from ..errors import EmergencyEvidenceError, EvidenceError, FhirError, did_you_mean
@@ -144,7 +145,8 @@ def cds_router(engine: Engine, today: Callable[[], date] = date.today) -> APIRou
         problem = _check_request(body)
         if problem is not None:
             return _bad(problem)
-        return {"cards": cards_for(body, _base_url(request))}
+        # scoring is CPU work: off the event loop, like the API's plain routes
+        return {"cards": await run_in_threadpool(cards_for, body, _base_url(request))}
 
     @router.post("/cds-services/{service}/feedback", response_model=None)
     async def feedback(service: str, request: Request) -> dict[str, Any] | JSONResponse:
