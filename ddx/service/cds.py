@@ -79,11 +79,12 @@ def cds_router(engine: Engine, today: Callable[[], date] = date.today) -> APIRou
     kb = engine.kb
     router = APIRouter(tags=["CDS Hooks"])
 
-    def service_id(given: str) -> JSONResponse | None:
-        if given == SERVICE_ID:
-            return None
-        detail = f"no CDS service {given!r}{did_you_mean(given, [SERVICE_ID])}; see /cds-services"
-        return JSONResponse({"detail": detail, "error": "UnknownService"}, 404)
+    async def read(service: str, request: Request) -> dict[str, Any] | JSONResponse:
+        """The body of a call to ``service``: a 404 for an unknown service, a 400 for a body that is no object."""
+        if service != SERVICE_ID:
+            detail = f"no CDS service {service!r}{did_you_mean(service, [SERVICE_ID])}; see /cds-services"
+            return JSONResponse({"detail": detail, "error": "UnknownService"}, 404)
+        return await _body(request)
 
     @router.get("/cds-services")
     def discovery() -> dict[str, Any]:
@@ -136,10 +137,7 @@ def cds_router(engine: Engine, today: Callable[[], date] = date.today) -> APIRou
     @router.post("/cds-services/{service}", response_model=None)
     async def hook(service: str, request: Request) -> dict[str, Any] | JSONResponse:
         """Call the service with a patient-view hook: cards with the differential and the triage."""
-        unknown = service_id(service)
-        if unknown is not None:
-            return unknown
-        body = await _body(request)
+        body = await read(service, request)
         if isinstance(body, JSONResponse):
             return body
         problem = _check_request(body)
@@ -151,10 +149,7 @@ def cds_router(engine: Engine, today: Callable[[], date] = date.today) -> APIRou
     @router.post("/cds-services/{service}/feedback", response_model=None)
     async def feedback(service: str, request: Request) -> dict[str, Any] | JSONResponse:
         """Take the EHR's feedback on cards (accepted or overridden); it is checked, then dropped: nothing is kept."""
-        unknown = service_id(service)
-        if unknown is not None:
-            return unknown
-        body = await _body(request)
+        body = await read(service, request)
         if isinstance(body, JSONResponse):
             return body
         items = body.get("feedback")

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,8 +14,8 @@ pytest.importorskip("fhir.resources")
 pytest.importorskip("httpx")
 
 import httpx
-import uvicorn
 from conftest import REPO
+from helpers import serve_in_thread
 
 import ddx
 from ddx.service.app import create_app
@@ -35,24 +32,12 @@ def _client_script() -> Any:
 
 
 @pytest.fixture(scope="module")
-def base_url() -> Iterator[str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(create_app(ddx.load()), host="127.0.0.1", port=port, access_log=False, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+def server() -> Iterator[str]:
+    yield from serve_in_thread(create_app(ddx.load()))
 
 
-def test_an_ehr_calls_the_sciatica_and_emergency_hooks(base_url: str) -> None:
+def test_an_ehr_calls_the_sciatica_and_emergency_hooks(server: str) -> None:
+    base_url = server  # as an EHR would know the service
     script = _client_script()
     with httpx.Client(base_url=base_url, timeout=30) as client:
         services = script.discover(client)["services"]
