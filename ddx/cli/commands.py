@@ -7,7 +7,6 @@ import contextlib
 import io
 import json
 import sys
-from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -173,10 +172,10 @@ def _check(args: argparse.Namespace) -> int:
     if not book.nodes:
         print("  no model/codes.yaml: the nodes carry no terminology codes (ddx.fhir and CDS Hooks read none)")
     else:
-        per_system = Counter(c.system for entry in book.nodes.values() for c in entry.codes)
-        shown = ", ".join(f"{per_system[s]} {s}" for s in book.systems)
-        marked = sum(1 for entry in book.nodes.values() if entry.unverified)
-        print(f"  codes: {sum(per_system.values())} ({shown}), each checked; {marked} nodes mark some unverified")
+        counts = book.tally()
+        shown = ", ".join(f"{counts[s]} {s}" for s in book.systems)
+        total = sum(counts[s] for s in book.systems)
+        print(f"  codes: {total} ({shown}), each checked; {counts['unverified']} nodes mark some unverified")
     return 0
 
 

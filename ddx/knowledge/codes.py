@@ -160,6 +160,16 @@ class CodeBook:
     acute_kinds: tuple[str, ...] = ()  # kinds of node that are new signs (emergency signs): read only when recent
     acute_days: int | None = None  # how recent a chart entry answering one must be, in days
 
+    def tally(self) -> dict[str, int]:
+        """Counts for a summary: codes per system (by short name), and nodes ``coded``, ``derived``, ``unverified``."""
+        codes = [c.system for entry in self.nodes.values() for c in entry.codes]
+        return {
+            **{system: codes.count(system) for system in self.systems},
+            "coded": sum(1 for entry in self.nodes.values() if entry.codes),
+            "derived": sum(1 for entry in self.nodes.values() if entry.derived),
+            "unverified": sum(1 for entry in self.nodes.values() if entry.unverified),
+        }
+
     def codes(self, node_id: str) -> tuple[Code, ...]:
         entry = self.nodes.get(node_id)
         return entry.codes if entry else ()

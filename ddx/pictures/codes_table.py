@@ -7,11 +7,11 @@ and where the answer comes from instead (``derived``).
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 
 from ..knowledge.codes import CodeBook
 from ..knowledge.model import KnowledgeBase
+from .markdown import table
 
 __all__ = ["codes_section"]
 
@@ -23,10 +23,6 @@ _TITLES = {
 }
 
 
-def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
-
-
 def _codes_cell(book: CodeBook, node: str) -> str:
     entry = book.nodes[node]
     parts = []
@@ -34,26 +30,24 @@ def _codes_cell(book: CodeBook, node: str) -> str:
         parts.append(f"from `{entry.derived}`")
     for c in entry.codes:
         test = f"; yes if {', '.join(c.yes_if)}" if c.yes_if else ""
-        parts.append(f"{c.system} [{c.code}]({c.source}) {_cell(c.display)} ({c.map}{test})")
+        parts.append(f"{c.system} [{c.code}]({c.source}) {c.display} ({c.map}{test})")
     if entry.history:
         parts.append("a resolved condition counts")
     return "<br>".join(parts)
 
 
 def _unverified_cell(book: CodeBook, node: str) -> str:
-    return "<br>".join(f"{system}: {_cell(reason)}" for system, reason in book.nodes[node].unverified)
+    return "<br>".join(f"{system}: {reason}" for system, reason in book.nodes[node].unverified)
 
 
 def _summary(book: CodeBook) -> list[str]:
-    per_system = Counter(c.system for entry in book.nodes.values() for c in entry.codes)
-    coded = sum(1 for entry in book.nodes.values() if entry.codes)
-    derived = sum(1 for entry in book.nodes.values() if entry.derived)
-    marked = sum(1 for entry in book.nodes.values() if entry.unverified)
-    systems = ", ".join(f"{per_system[s]} {s}" for s in book.systems)
+    counts = book.tally()
+    total = sum(counts[s] for s in book.systems)
+    systems = ", ".join(f"{counts[s]} {s}" for s in book.systems)
     return [
-        f"{sum(per_system.values())} codes confirmed against a public page ({systems}); {coded} of "
-        f"{len(book.nodes)} nodes have at least one, {derived} are read from the Patient resource, and "
-        f"{marked} say under *unverified* what could not be confirmed and why.",
+        f"{total} codes confirmed against a public page ({systems}); {counts['coded']} of "
+        f"{len(book.nodes)} nodes have at least one, {counts['derived']} are read from the Patient resource, and "
+        f"{counts['unverified']} say under *unverified* what could not be confirmed and why.",
         "",
     ]
 
@@ -75,7 +69,6 @@ def codes_section(kb: KnowledgeBase, kinds: Sequence[str] = tuple(_TITLES), leve
     for kind in kinds:
         nodes = [n.id for n in kb.nodes.values() if n.kind == kind and n.id in book.nodes]
         heading = f"{'#' * (level + 1)} Codes of the {_TITLES[kind].lower()}"
-        out += [heading, "", "| id | codes | unverified |", "|---|---|---|"]
-        out += [f"| `{n}` | {_codes_cell(book, n)} | {_unverified_cell(book, n)} |" for n in nodes]
-        out.append("")
+        rows = [(f"`{n}`", _codes_cell(book, n), _unverified_cell(book, n)) for n in nodes]
+        out += [heading, "", *table(["id", "codes", "unverified"], rows), ""]
     return out

@@ -6,11 +6,13 @@ text, so the committed ``docs/knowledge-base.md`` can be checked for staleness.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from ..knowledge.model import KnowledgeBase, Link, Number
 from .codes_table import codes_section
+from .markdown import cell as _cell
+from .markdown import table as _table
 
 __all__ = ["marginal_prior", "render_markdown"]
 
@@ -33,11 +35,6 @@ def _range(n: Number) -> str:
     return f"{_fmt(n.low)}–{_fmt(n.high)}"
 
 
-def _cell(text: Any) -> str:
-    """Make text safe for a Markdown table cell."""
-    return " ".join(str(text).split()).replace("|", "\\|")
-
-
 def _citation(n: Number) -> str:
     if n.basis == "article":
         text = f'{n.file} § {n.section}: "{n.phrase}" (*{n.term}*)'
@@ -48,12 +45,6 @@ def _citation(n: Number) -> str:
     if n.note:
         text += f" Note: {n.note}"
     return text
-
-
-def _table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
-    return lines
 
 
 def marginal_prior(kb: KnowledgeBase, cause: str) -> float:

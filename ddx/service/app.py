@@ -200,7 +200,6 @@ def create_app(
     @app.get("/concepts")
     def concepts(kind: Literal["evidence", "cause", "all"] = "evidence") -> list[Concept]:
         """Every evidence id (or cause, or node) with its label, question, group and terminology codes."""
-        wanted = {"evidence": lambda k: k != "cause", "cause": lambda k: k == "cause", "all": lambda k: True}[kind]
         book = kb.codes
         return [
             Concept(
@@ -214,7 +213,7 @@ def create_app(
                 derived=book.nodes[n.id].derived if n.id in book.nodes else None,
             )
             for n in kb.nodes.values()
-            if wanted(n.kind)
+            if kind == "all" or (n.kind == "cause") == (kind == "cause")
         ]
 
     @app.post("/diagnosis")
