@@ -26,6 +26,11 @@ class FiredRule:
 
 
 def fired(rules: tuple[Rule, ...], answers: Mapping[str, bool], levels: tuple[str, ...]) -> tuple[Rule, ...]:
-    """The rules the answers meet, most urgent first (file order within a level)."""
-    met = [rule for rule in rules if is_met(rule.when, answers)]
+    """The rules the answers meet, most urgent first (file order within a level).
+
+    A condition is met only through some id answered yes, so a rule that reads
+    none of the yes answers is not evaluated (a cohort row has few of them).
+    """
+    yes = {node for node, value in answers.items() if value is True}
+    met = [rule for rule in rules if not rule.reads.isdisjoint(yes) and is_met(rule.when, answers)]
     return tuple(sorted(met, key=lambda rule: levels.index(rule.level)))

@@ -39,12 +39,20 @@ class Disposition:
     supported: bool  # False: no cause set a level, so ``level`` is the policy's unsupported level
 
 
-def _level(p: float, prior: float, acuity: str, policy: TriagePolicy) -> str | None:
-    """The most urgent level a cause of ``acuity`` at posterior ``p`` sets, or None."""
-    for level, threshold in sorted(policy.thresholds[acuity].items(), key=lambda item: TRIAGE_LEVELS.index(item[0])):
+def _level(p: float, prior: float, ladder: list[tuple[str, float]], policy: TriagePolicy) -> str | None:
+    """The most urgent level a cause at posterior ``p`` sets (``ladder``: its acuity's thresholds, by urgency), or None."""
+    for level, threshold in ladder:
         if p >= threshold and (level != SELF_CARE or p >= policy.support_ratio * prior):
             return level
     return None
+
+
+def _ladders(policy: TriagePolicy) -> dict[str, list[tuple[str, float]]]:
+    """Each acuity's thresholds, most urgent level first."""
+    return {
+        acuity: sorted(levels.items(), key=lambda item: TRIAGE_LEVELS.index(item[0]))
+        for acuity, levels in policy.thresholds.items()
+    }
 
 
 def network_disposition(
@@ -71,8 +79,9 @@ def network_disposition(
     'routine'
     """
     best: tuple[int, float, str] | None = None
+    ladders = _ladders(policy)
     for cause, p in posteriors.items():
-        level = _level(p, priors[cause], acuity[cause], policy)
+        level = _level(p, priors[cause], ladders[acuity[cause]], policy)
         if level is None:
             continue
         key = (TRIAGE_LEVELS.index(level), -p, cause)

@@ -34,6 +34,7 @@ from .result import CauseScore, DiagnosisResult, FiredRule
 if TYPE_CHECKING:  # pragma: no cover
     from pgmpy.models import DiscreteBayesianNetwork
 
+    from ..knowledge.codes import Code
     from .questions import Question
 
 __all__ = ["Engine", "load"]
@@ -229,6 +230,12 @@ class Engine:
         return dataclasses.replace(result, intervals=found)
 
     @cached_property
+    def _cause_fields(self) -> dict[str, tuple[str, str, str, tuple[Code, ...]]]:
+        """Each cause's label, group, acuity and codes: the parts of a :class:`CauseScore` no answer changes."""
+        nodes, codes = self.kb.nodes, self.kb.codes.codes
+        return {c: (nodes[c].label, nodes[c].group or "", nodes[c].acuity or "", codes(c)) for c in self.kb.causes}
+
+    @cached_property
     def _acuity(self) -> dict[str, str]:
         """Each cause's acuity (a cause without one is self-care)."""
         return {c: self.kb.nodes[c].acuity or TRIAGE_LEVELS[-1] for c in self.kb.causes}
@@ -310,13 +317,8 @@ class Engine:
         kb = self.kb
         priors = self.priors
         order = ranked(kb.causes, post)  # the one tie order (ddx.inference.order)
-        codes = kb.codes.codes
-        differential = tuple(
-            CauseScore(
-                c, kb.nodes[c].label, post[c], priors[c], kb.nodes[c].group or "", kb.nodes[c].acuity or "", codes(c)
-            )
-            for c in order
-        )
+        static = self._cause_fields
+        differential = tuple(CauseScore(c, static[c][0], post[c], priors[c], *static[c][1:]) for c in order)
         fired = rule_layer.fired(kb.rules, ev.answers, TRIAGE_LEVELS)
         disposition = network_disposition(post, priors, self._acuity, kb.triage)
         triage = most_urgent([disposition.level, *(r.level for r in fired)])

@@ -57,6 +57,7 @@ from typing import Any
 
 import numpy as np
 
+from . import compiled
 from .compile import CaseEvidence, CompiledModel, Params, PrecisionError, _Plan, evidence_arrays, log_common
 
 __all__ = ["Evaluation", "evaluate_many", "posteriors", "posteriors_many"]
@@ -126,11 +127,23 @@ def evaluate_many(
     """Posteriors and log P(evidence) of many cases, escalating precision where needed.
 
     ``params`` replaces the model's numbers: one row for all cases, or one
-    row per case (e.g. draws of the numbers for one case repeated).
+    row per case (e.g. draws of the numbers for one case repeated). Batch work on the model's
+    own numbers runs the compiled kernel (:mod:`ddx.inference.compiled`) first, the rest numpy.
     """
+    if (params is None or params is model.params) and compiled.wanted(len(cases)):
+        post, log_pe, ok = compiled.certified(model, cases, tolerance / _SAFETY)
+        rest = np.flatnonzero(~ok)
+        if len(rest):
+            other = _evaluate_numpy(model, [cases[int(i)] for i in rest], tolerance, model.params)
+            post[rest], log_pe[rest], ok[rest] = other.posteriors, other.log_evidence, other.exact
+        return Evaluation(post, log_pe, ok)
+    return _evaluate_numpy(model, cases, tolerance, model.params if params is None else params)
+
+
+def _evaluate_numpy(model: CompiledModel, cases: Sequence[CaseEvidence], tolerance: float, params: Params) -> Evaluation:
+    """:func:`evaluate_many` by Quickscore and variable elimination in numpy."""
     from .eliminate import condition_number, eliminate_many  # looked up at each call (tests replace them)
 
-    params = model.params if params is None else params
     n = len(cases)
     if params.rows not in (1, n):
         raise ValueError(f"params has {params.rows} rows; expected 1 or one per case ({n})")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 __all__ = ["Condition", "Rule", "condition_ids", "is_met"]
 
@@ -25,6 +26,11 @@ class Rule:
     level: str
     message: str
     source: str
+
+    @cached_property
+    def reads(self) -> frozenset[str]:
+        """Every evidence id the condition reads."""
+        return frozenset(condition_ids(self.when))
 
 
 def is_met(condition: Condition, answers: Mapping[str, bool]) -> bool:

@@ -192,6 +192,7 @@ def test_single_parent_findings_are_factors_not_subsets(tmp_path, monkeypatch):
     import ddx.inference.eliminate as eliminate
     import ddx.inference.quickscore as quickscore
 
+    monkeypatch.setenv("DDX_KERNEL", "numpy")  # Quickscore's own routing
     engine = ddx.load(write_kb(tmp_path, two_cause_files()))
     monkeypatch.setattr(quickscore, "QUICKSCORE_MAX", 1)
 

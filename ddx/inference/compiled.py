@@ -1,0 +1,141 @@
+"""When and how the compiled kernel (:mod:`ddx.inference.kernel`) scores cases.
+
+The kernel needs numba (the ``fast`` extra). Importing numba and loading the
+compiled code costs about 0.3 s, more than a few cases take in numpy, so
+the kernel is loaded only for batch work: a call with at least
+``BATCH_CASES`` cases, or any call once it is loaded (``load()`` loads it
+at once: a service does at start). ``DDX_KERNEL=numpy`` turns it off,
+``DDX_KERNEL=numba`` asks for it on every call (an error when numba is
+missing). Its answers are certified like Quickscore's: a case whose
+condition number float64 cannot bound by the tolerance, or whose
+elimination is wider than ``MAX_WIDTH`` variables, is left to the numpy
+methods of :func:`ddx.inference.quickscore.evaluate_many`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from collections.abc import Sequence
+from types import ModuleType
+
+import numpy as np
+
+from .compile import CaseEvidence, CompiledModel, evidence_arrays, log_common
+from .elimination_plan import _finding_parents, _links_by_cause, _once
+
+__all__ = ["BATCH_CASES", "MAX_WIDTH", "TABLE_PARENTS", "available", "certified", "load", "score", "wanted"]
+
+#: Calls with at least this many cases load the kernel (about 0.3 s, once per process).
+BATCH_CASES = 256
+#: Cases whose widest union has more variables than this are left to the numpy methods.
+MAX_WIDTH = 22
+#: Positive findings with at most this many parents enter as one table, more as a subset
+#: variable. Tables do not cancel: on 2,000 realistic cases (1-10 positive findings) 3 parents
+#: certified 94.6 % of the cases in float64, 6 all of them, at the same speed (docs/performance.md).
+TABLE_PARENTS = 6
+_MODULE = "ddx.inference.kernel"
+
+
+def available() -> bool:
+    """True when numba is installed (the ``fast`` extra)."""
+    return importlib.util.find_spec("numba") is not None
+
+
+def _setting() -> str:
+    setting = os.environ.get("DDX_KERNEL", "auto").strip().lower() or "auto"
+    if setting not in ("auto", "numba", "numpy"):
+        raise ValueError(f"DDX_KERNEL={setting!r}: expected auto, numba or numpy")
+    return setting
+
+
+def wanted(n_cases: int) -> bool:
+    """Whether a call with ``n_cases`` cases goes through the kernel."""
+    setting = _setting()
+    if setting == "numpy":
+        return False
+    if setting == "numba":
+        return True
+    return available() and (_MODULE in sys.modules or n_cases >= BATCH_CASES)
+
+
+def load() -> ModuleType:
+    """The kernel module, compiled or loaded from its cache; ImportError names the extra when numba is missing."""
+    if not available():
+        raise ImportError('the compiled kernel needs numba: pip install "ddx-paresthesia[fast]"')
+    from . import kernel
+
+    return kernel
+
+
+def score(
+    model: CompiledModel, cases: Sequence[CaseEvidence], signed: bool = True
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Posteriors ``(n, C)``, log Z (without :func:`~ddx.inference.compile.log_common`), condition numbers, done mask.
+
+    ``signed``: the many-parent positive findings as subset variables (narrow; the sums
+    cancel, so the condition number is to be checked) or as chains (condition number 1).
+    The model's own numbers only (``model.params``).
+    """
+    kernel = load()
+    arrays = _once(model, ("kernel_arrays",), _model_arrays, model)
+    n = len(cases)
+    pos_ptr = np.zeros(n + 1, dtype=np.int64)
+    neg_ptr = np.zeros(n + 1, dtype=np.int64)
+    pos_ptr[1:] = np.cumsum([len(c.positive) for c in cases])
+    neg_ptr[1:] = np.cumsum([len(c.negative) for c in cases])
+    pos_idx = np.fromiter((f for c in cases for f in c.positive), dtype=np.int64, count=int(pos_ptr[-1]))
+    neg_idx = np.fromiter((f for c in cases for f in c.negative), dtype=np.int64, count=int(neg_ptr[-1]))
+    states = np.full((n, len(model.parents)), -1, dtype=np.int64)
+    for i, case in enumerate(cases):
+        for p, s in case.parents.items():
+            states[i, p] = s
+    post, log_z, cond, status = kernel.score_cases(
+        *arrays, pos_ptr, pos_idx, neg_ptr, neg_idx, states, TABLE_PARENTS, MAX_WIDTH, signed
+    )
+    return post, log_z, cond, status == kernel.DONE
+
+
+def certified(
+    model: CompiledModel, cases: Sequence[CaseEvidence], bound: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Posteriors ``(n, C)``, log P(evidence) and a mask of the cases whose error float64 bounds by ``bound``.
+
+    ``bound`` is the tolerance over the caller's safety factor: a case passes when
+    its condition number times float64's eps is below it.
+    """
+    post, log_z, cond, done = score(model, cases)
+    ok = done & (cond * float(np.finfo(np.float64).eps) <= bound)
+    observed, negative = evidence_arrays(model, cases, np.float64)
+    return post, log_z + log_common(observed, negative, model.params, np.float64), ok
+
+
+def _model_arrays(model: CompiledModel) -> tuple[object, ...]:
+    """The model's numbers and links as the flat arrays the kernel reads (made once per model)."""
+    p = model.params
+    links = _links_by_cause(model)
+    link_ptr = np.zeros(len(model.causes) + 1, dtype=np.int64)
+    link_ptr[1:] = np.cumsum([len(x) for x in links])
+    flat = [link for cause in links for link in cause]
+    parents = _finding_parents(model)
+    parent_ptr = np.zeros(len(model.findings) + 1, dtype=np.int64)
+    parent_ptr[1:] = np.cumsum([len(x) for x in parents])
+    arrays = (
+        len(model.causes),
+        len(model.parents),
+        np.ascontiguousarray(p.base_off[0], dtype=np.float64),
+        np.ascontiguousarray(p.finding_off[0], dtype=np.float64),
+        np.ascontiguousarray(p.leak_off[0], dtype=np.float64),
+        np.ascontiguousarray(p.parent_prior[0], dtype=np.float64),
+        link_ptr,
+        np.array([x[0] for x in flat], dtype=np.int64),
+        np.array([x[1] for x in flat], dtype=np.int64),
+        np.array([p.link_off[0, x[2]] for x in flat], dtype=np.float64),
+        parent_ptr,
+        np.concatenate(parents).astype(np.int64),
+    )
+    for a in arrays:
+        if isinstance(a, np.ndarray):
+            a.flags.writeable = False
+    return arrays
