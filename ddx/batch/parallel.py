@@ -23,6 +23,7 @@ from functools import partial
 from ..engine.core import Engine
 from ..engine.result import DiagnosisResult
 from ..errors import DdxError
+from ..inference import compiled
 from ..knowledge.evidence import Evidence
 
 __all__ = ["available_cores", "score_batches", "worker_pool"]
@@ -40,6 +41,7 @@ def available_cores() -> int:
 
 
 def _score(engine: Engine, batch: Sequence[Evidence], intervals: int | None, seed: int) -> list[DiagnosisResult]:
+    compiled.for_batch()  # every batch of every process on the same path
     results = engine.diagnose_many(batch)
     return results if intervals is None else [engine.with_intervals(r, intervals, seed) for r in results]
 

@@ -40,7 +40,7 @@ class Disposition:
 
 
 def _level(p: float, prior: float, ladder: list[tuple[str, float]], policy: TriagePolicy) -> str | None:
-    """The most urgent level a cause at posterior ``p`` sets (``ladder``: its acuity's thresholds, by urgency), or None."""
+    """The most urgent level a cause at posterior ``p`` sets, or None (``ladder``: its acuity's thresholds)."""
     for level, threshold in ladder:
         if p >= threshold and (level != SELF_CARE or p >= policy.support_ratio * prior):
             return level

@@ -3,8 +3,9 @@
 The kernel needs numba (the ``fast`` extra). Importing numba and loading the
 compiled code costs about 0.3 s, more than a few cases take in numpy, so
 the kernel is loaded only for batch work: a call with at least
-``BATCH_CASES`` cases, or any call once it is loaded (``load()`` loads it
-at once: a service does at start). ``DDX_KERNEL=numpy`` turns it off,
+``BATCH_CASES`` cases, batch scoring (``for_batch()``, in ``ddx score`` and
+its workers, ``score_frame`` and the Dask path) and the service at start;
+once loaded, every call of the process uses it. ``DDX_KERNEL=numpy`` turns it off,
 ``DDX_KERNEL=numba`` asks for it on every call (an error when numba is
 missing). Its answers are certified like Quickscore's: a case whose
 condition number float64 cannot bound by the tolerance, or whose
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import sys
 from collections.abc import Sequence
 from types import ModuleType
 
@@ -25,7 +25,7 @@ import numpy as np
 from .compile import CaseEvidence, CompiledModel, evidence_arrays, log_common
 from .elimination_plan import _finding_parents, _links_by_cause, _once
 
-__all__ = ["BATCH_CASES", "MAX_WIDTH", "TABLE_PARENTS", "available", "certified", "load", "score", "wanted"]
+__all__ = ["BATCH_CASES", "MAX_WIDTH", "TABLE_PARENTS", "available", "certified", "for_batch", "load", "score"]
 
 #: Calls with at least this many cases load the kernel (about 0.3 s, once per process).
 BATCH_CASES = 256
@@ -35,7 +35,8 @@ MAX_WIDTH = 22
 #: variable. Tables do not cancel: on 2,000 realistic cases (1-10 positive findings) 3 parents
 #: certified 94.6 % of the cases in float64, 6 all of them, at the same speed (docs/performance.md).
 TABLE_PARENTS = 6
-_MODULE = "ddx.inference.kernel"
+#: The kernel module once loaded in this process.
+_loaded: ModuleType | None = None
 
 
 def available() -> bool:
@@ -57,15 +58,27 @@ def wanted(n_cases: int) -> bool:
         return False
     if setting == "numba":
         return True
-    return available() and (_MODULE in sys.modules or n_cases >= BATCH_CASES)
+    return available() and (_loaded is not None or n_cases >= BATCH_CASES)
+
+
+def for_batch() -> None:
+    """Load the kernel for batch work, unless ``DDX_KERNEL=numpy`` or numba is missing.
+
+    Batch scoring calls it first in every process (its workers too), so that
+    every case of a file takes the same path whatever the batch it falls in.
+    """
+    if _setting() == "numba" or (_setting() == "auto" and available()):
+        load()
 
 
 def load() -> ModuleType:
     """The kernel module, compiled or loaded from its cache; ImportError names the extra when numba is missing."""
     if not available():
         raise ImportError('the compiled kernel needs numba: pip install "ddx-paresthesia[fast]"')
+    global _loaded
     from . import kernel
 
+    _loaded = kernel
     return kernel
 
 

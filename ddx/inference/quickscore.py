@@ -42,10 +42,8 @@ would cost more than the alternative), go to variable elimination
 (:mod:`ddx.inference.eliminate`), whose nonnegative form does not cancel. Only a
 tolerance below a few eps is ever reported unmet.
 
-Every number enters through :class:`~ddx.inference.compile.Params`
-(:mod:`ddx.inference.compile`), so that many draws of the numbers
-(uncertainty) run through the same pass as many cases. No I/O here: arrays
-in, arrays out.
+Every number enters through :class:`~ddx.inference.compile.Params`, so that many draws of the
+numbers (uncertainty) run through the same pass as many cases. No I/O here: arrays in, arrays out.
 """
 
 from __future__ import annotations
@@ -134,13 +132,13 @@ def evaluate_many(
         post, log_pe, ok = compiled.certified(model, cases, tolerance / _SAFETY)
         rest = np.flatnonzero(~ok)
         if len(rest):
-            other = _evaluate_numpy(model, [cases[int(i)] for i in rest], tolerance, model.params)
+            other = _numpy(model, [cases[int(i)] for i in rest], tolerance, model.params)
             post[rest], log_pe[rest], ok[rest] = other.posteriors, other.log_evidence, other.exact
         return Evaluation(post, log_pe, ok)
-    return _evaluate_numpy(model, cases, tolerance, model.params if params is None else params)
+    return _numpy(model, cases, tolerance, model.params if params is None else params)
 
 
-def _evaluate_numpy(model: CompiledModel, cases: Sequence[CaseEvidence], tolerance: float, params: Params) -> Evaluation:
+def _numpy(model: CompiledModel, cases: Sequence[CaseEvidence], tolerance: float, params: Params) -> Evaluation:
     """:func:`evaluate_many` by Quickscore and variable elimination in numpy."""
     from .eliminate import condition_number, eliminate_many  # looked up at each call (tests replace them)
 

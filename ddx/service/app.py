@@ -25,6 +25,7 @@ from .. import __version__
 from ..engine.core import Engine
 from ..engine.result import DISCLAIMER
 from ..errors import DdxError, EmergencyEvidenceError, EvidenceError, did_you_mean
+from ..inference import compiled
 from ..knowledge.interview_settings import SCREEN_ID, load_settings
 from ..knowledge.model import TRIAGE_LEVELS
 from .cds import cds_router
@@ -142,6 +143,7 @@ def create_app(
     origins a browser may call the service from (browser-based CDS Hooks clients; none by default).
     """
     kb = engine.kb
+    compiled.for_batch()  # loaded once at start: every request then takes the compiled kernel
     settings = load_settings(kb)
     errors: dict[int | str, dict[str, Any]] = {422: {"model": ErrorOut, "description": "bad answers"}}
     app = FastAPI(
