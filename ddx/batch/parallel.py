@@ -40,15 +40,19 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
-def _score(engine: Engine, batch: Sequence[Evidence], intervals: int | None, seed: int) -> list[DiagnosisResult]:
-    compiled.for_batch()  # every batch of every process on the same path
-    results = engine.diagnose_many(batch)
+def _score(
+    engine: Engine, batch: Sequence[Evidence], intervals: int | None, seed: int, kernel: bool
+) -> list[DiagnosisResult]:
+    with compiled.choice(kernel):  # the chunk's choice, in whichever process scores the batch
+        results = engine.diagnose_many(batch)
     return results if intervals is None else [engine.with_intervals(r, intervals, seed) for r in results]
 
 
-def _score_in_worker(batch: Sequence[Evidence], intervals: int | None, seed: int) -> list[DiagnosisResult]:
+def _score_in_worker(
+    batch: Sequence[Evidence], intervals: int | None, seed: int, kernel: bool
+) -> list[DiagnosisResult]:
     assert _ENGINE is not None, "a worker runs only inside worker_pool"
-    return _score(_ENGINE, batch, intervals, seed)
+    return _score(_ENGINE, batch, intervals, seed, kernel)
 
 
 def score_batches(
@@ -57,13 +61,17 @@ def score_batches(
     intervals: int | None = None,
     seed: int = 0,
     pool: Executor | None = None,
+    kernel: bool = False,
 ) -> Iterator[list[DiagnosisResult]]:
-    """The results of each batch, in order: in this process, or by ``pool`` when there is more than one batch."""
+    """The results of each batch, in order: in this process, or by ``pool`` when there is more than one batch.
+
+    ``kernel``: every batch through the compiled kernel (:func:`ddx.inference.compiled.for_chunk`).
+    """
     if pool is None or len(batches) < 2:
         for batch in batches:
-            yield _score(engine, batch, intervals, seed)
+            yield _score(engine, batch, intervals, seed, kernel)
         return
-    yield from pool.map(partial(_score_in_worker, intervals=intervals, seed=seed), batches)
+    yield from pool.map(partial(_score_in_worker, intervals=intervals, seed=seed, kernel=kernel), batches)
 
 
 @contextlib.contextmanager

@@ -18,6 +18,7 @@ from ..clinical.failsafe import EMERGENCY, emergency_rules
 from ..engine.core import Engine
 from ..engine.result import DiagnosisResult
 from ..errors import DdxError, EvidenceError
+from ..inference import compiled
 from ..knowledge.evidence import Evidence
 from .csvscan import ID_COLUMN
 from .parallel import score_batches
@@ -288,7 +289,8 @@ def diagnose_cases(
         on_row(answered)
     keys = list(rows_of)
     batches = [new[start : start + _BATCH] for start in range(0, len(new), _BATCH)]
-    for number, results in enumerate(score_batches(engine, batches, intervals, seed, pool)):
+    kernel = compiled.for_chunk(len(new))  # one way for the whole chunk, whichever process scores a batch
+    for number, results in enumerate(score_batches(engine, batches, intervals, seed, pool, kernel)):
         done = 0
         for key, result in zip(keys[number * _BATCH : (number + 1) * _BATCH], results, strict=True):
             for i in rows_of[key]:

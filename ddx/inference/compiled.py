@@ -3,9 +3,11 @@
 The kernel needs numba (the ``fast`` extra). Importing numba and loading the
 compiled code costs about 0.3 s, more than a few cases take in numpy, so
 the kernel is loaded only for batch work: a call with at least
-``BATCH_CASES`` cases, batch scoring (``for_batch()``, in ``ddx score`` and
-its workers, ``score_frame`` and the Dask path) and the service at start;
-once loaded, every call of the process uses it. ``DDX_KERNEL=numpy`` turns it off,
+``BATCH_CASES`` cases, and the service at start (``preload()``); once loaded,
+every call of the process uses it. Batch scoring decides per chunk instead
+(``for_chunk``: at least ``BATCH_CASES`` new patterns) and scores the whole
+chunk in that one way (``choice``), in its workers too, so that a file's
+output never depends on how many processes scored it. ``DDX_KERNEL=numpy`` turns it off,
 ``DDX_KERNEL=numba`` asks for it on every call (an error when numba is
 missing). Its answers are certified like Quickscore's: a case whose
 condition number float64 cannot bound by the tolerance, or whose
@@ -17,7 +19,9 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from types import ModuleType
 
 import numpy as np
@@ -25,7 +29,18 @@ import numpy as np
 from .compile import CaseEvidence, CompiledModel, evidence_arrays, log_common
 from .elimination_plan import _finding_parents, _links_by_cause, _once
 
-__all__ = ["BATCH_CASES", "MAX_WIDTH", "TABLE_PARENTS", "available", "certified", "for_batch", "load", "score"]
+__all__ = [
+    "BATCH_CASES",
+    "MAX_WIDTH",
+    "TABLE_PARENTS",
+    "available",
+    "certified",
+    "choice",
+    "for_chunk",
+    "load",
+    "preload",
+    "score",
+]
 
 #: Calls with at least this many cases load the kernel (about 0.3 s, once per process).
 BATCH_CASES = 256
@@ -37,6 +52,8 @@ MAX_WIDTH = 22
 TABLE_PARENTS = 6
 #: The kernel module once loaded in this process.
 _loaded: ModuleType | None = None
+#: Set by :func:`choice`: every call in the block takes the kernel (True) or the numpy methods (False).
+_chosen: ContextVar[bool | None] = ContextVar("ddx_kernel_choice", default=None)
 
 
 def available() -> bool:
@@ -54,6 +71,8 @@ def _setting() -> str:
 def wanted(n_cases: int) -> bool:
     """Whether a call with ``n_cases`` cases goes through the kernel."""
     setting = _setting()
+    if _chosen.get() is not None:
+        return bool(_chosen.get())
     if setting == "numpy":
         return False
     if setting == "numba":
@@ -61,14 +80,26 @@ def wanted(n_cases: int) -> bool:
     return available() and (_loaded is not None or n_cases >= BATCH_CASES)
 
 
-def for_batch() -> None:
-    """Load the kernel for batch work, unless ``DDX_KERNEL=numpy`` or numba is missing.
-
-    Batch scoring calls it first in every process (its workers too), so that
-    every case of a file takes the same path whatever the batch it falls in.
-    """
+def preload() -> None:
+    """Load the kernel now (a service at start), unless ``DDX_KERNEL=numpy`` or numba is missing."""
     if _setting() == "numba" or (_setting() == "auto" and available()):
         load()
+
+
+def for_chunk(new_patterns: int) -> bool:
+    """Whether batch scoring scores a chunk with this many new patterns through the kernel."""
+    setting = _setting()
+    return setting == "numba" or (setting == "auto" and available() and new_patterns >= BATCH_CASES)
+
+
+@contextmanager
+def choice(kernel: bool) -> Iterator[None]:
+    """Every call inside takes the kernel (``True``; its numpy fallbacks aside) or the numpy methods."""
+    token = _chosen.set(kernel)
+    try:
+        yield
+    finally:
+        _chosen.reset(token)
 
 
 def load() -> ModuleType:

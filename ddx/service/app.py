@@ -143,7 +143,7 @@ def create_app(
     origins a browser may call the service from (browser-based CDS Hooks clients; none by default).
     """
     kb = engine.kb
-    compiled.for_batch()  # loaded once at start: every request then takes the compiled kernel
+    compiled.preload()  # loaded once at start: every request then takes the compiled kernel
     settings = load_settings(kb)
     errors: dict[int | str, dict[str, Any]] = {422: {"model": ErrorOut, "description": "bad answers"}}
     app = FastAPI(

@@ -64,6 +64,22 @@ def test_jobs_two_writes_the_bytes_of_jobs_one(tiny_engine, tmp_path: Path) -> N
     assert len(written) == 1500 and written.status[7] == "error" and "perhaps" in written.error[7]
 
 
+def test_jobs_two_writes_the_bytes_of_jobs_one_through_the_kernel(tmp_path: Path) -> None:
+    """Chunks of 300 new patterns take the compiled kernel, the last of 100 the numpy methods: in any process."""
+    pytest.importorskip("numba")
+    import ddx
+    from ddx.bench.cases import realistic_cases
+    from ddx.bench.startup import _write_csv
+
+    engine = ddx.load()
+    source = tmp_path / "distinct.csv"
+    _write_csv(source, engine.kb, realistic_cases(engine.kb, 1000, 5, positives=(1, 8)), 1000)
+    one, two = tmp_path / "one.csv", tmp_path / "two.csv"
+    assert score_file(source, one, engine, chunk_size=300, quiet=True, jobs=1) == 0
+    assert score_file(source, two, engine, chunk_size=300, quiet=True, jobs=2) == 0
+    assert two.read_bytes() == one.read_bytes()
+
+
 def test_the_command_line_takes_jobs_and_refuses_zero(tiny_dir: Path, tmp_path: Path, capsys) -> None:
     source = _cohort(tmp_path / "cohort.csv", n=600)
     one, two = tmp_path / "one.csv", tmp_path / "two.csv"

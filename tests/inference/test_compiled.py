@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-import ddx
 from ddx.inference import compiled
 
 
@@ -17,12 +16,14 @@ def test_a_bad_setting_is_refused_with_the_choices(monkeypatch):
 def test_numpy_setting_never_uses_the_kernel(monkeypatch):
     monkeypatch.setenv("DDX_KERNEL", "numpy")
     assert not compiled.wanted(10**6)
-    compiled.for_batch()  # does nothing
+    assert not compiled.for_chunk(10**6)
+    compiled.preload()  # does nothing
 
 
 def test_numba_setting_always_uses_it(monkeypatch):
     monkeypatch.setenv("DDX_KERNEL", "numba")
     assert compiled.wanted(1)
+    assert compiled.for_chunk(1)
 
 
 def test_auto_loads_it_for_batch_work_only(monkeypatch):
@@ -39,7 +40,8 @@ def test_without_numba_the_numpy_methods_answer(monkeypatch, tiny_engine):
     monkeypatch.setenv("DDX_KERNEL", "auto")
     monkeypatch.setattr(compiled, "available", lambda: False)
     assert not compiled.wanted(10**6)
-    compiled.for_batch()  # nothing to load, no error
+    assert not compiled.for_chunk(10**6)
+    compiled.preload()  # nothing to load, no error
     results = tiny_engine.diagnose_many([{"f2": True}] * 3)
     assert results[0].probabilities == tiny_engine.diagnose({"f2": True}).probabilities
     with pytest.raises(ImportError, match=r"pip install \"ddx-paresthesia\[fast\]\""):
@@ -50,18 +52,34 @@ def test_asking_for_numba_without_it_names_the_extra(monkeypatch):
     monkeypatch.setenv("DDX_KERNEL", "numba")
     monkeypatch.setattr(compiled, "available", lambda: False)
     with pytest.raises(ImportError, match="fast"):
-        compiled.for_batch()
+        compiled.preload()
 
 
-def test_batch_scoring_loads_the_kernel(monkeypatch, tmp_path):
+def test_a_chunk_takes_one_way_by_its_number_of_new_patterns(monkeypatch):
+    monkeypatch.setenv("DDX_KERNEL", "auto")
+    monkeypatch.setattr(compiled, "available", lambda: True)
+    monkeypatch.setattr(compiled, "_loaded", object())  # loaded or not, a chunk decides by its size
+    assert not compiled.for_chunk(compiled.BATCH_CASES - 1)
+    assert compiled.for_chunk(compiled.BATCH_CASES)
+
+
+def test_the_choice_holds_inside_its_block_only(monkeypatch, tiny_engine):
     pytest.importorskip("numba")
-    import pandas as pd
-
-    from ddx.batch import score_frame
-
     monkeypatch.setenv("DDX_KERNEL", "auto")
     monkeypatch.setattr(compiled, "_loaded", None)
-    frame = pd.DataFrame({"case_id": ["a"], "after_sitting_or_lying_still": ["yes"]})
-    out = score_frame(ddx.load(), frame)
-    assert out["status"].tolist() == ["ok"]
-    assert compiled._loaded is not None
+    calls: list[int] = []
+    real = compiled.score
+    monkeypatch.setattr(
+        compiled, "score", lambda model, cases, signed=True: calls.append(len(cases)) or real(model, cases)
+    )
+    with compiled.choice(True):
+        assert compiled.wanted(1)
+        inside = tiny_engine.diagnose_many([{"f2": True}, {"f3": True}])
+    assert calls == [2]
+    with compiled.choice(False):
+        assert not compiled.wanted(10**6)
+    monkeypatch.setattr(compiled, "_loaded", None)  # as in a process that never loaded it
+    outside = tiny_engine.diagnose_many([{"f2": True}, {"f3": True}])
+    assert calls == [2]  # one case each and not loaded: the numpy methods
+    for a, b in zip(inside, outside, strict=True):
+        assert a.probabilities == pytest.approx(b.probabilities, abs=1e-12)
