@@ -67,6 +67,7 @@ def test_the_choice_holds_inside_its_block_only(monkeypatch, tiny_engine):
     pytest.importorskip("numba")
     monkeypatch.setenv("DDX_KERNEL", "auto")
     monkeypatch.setattr(compiled, "_loaded", None)
+    assert tiny_engine.priors  # worked out before the block
     calls: list[int] = []
     real = compiled.score
     monkeypatch.setattr(
