@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..knowledge.conditions import Rule, is_met
+from ..knowledge.conditions import Rule
 
 __all__ = ["FiredRule", "fired"]
 
@@ -28,9 +28,11 @@ class FiredRule:
 def fired(rules: tuple[Rule, ...], answers: Mapping[str, bool], levels: tuple[str, ...]) -> tuple[Rule, ...]:
     """The rules the answers meet, most urgent first (file order within a level).
 
-    A condition is met only through some id answered yes, so a rule that reads
-    none of the yes answers is not evaluated (a cohort row has few of them).
+    A condition reads only which ids are answered yes: each rule's condition is
+    tested on the set of them (``Rule.test``, the same as ``is_met``). Without
+    a yes to an id it reads, a condition is as met as with no answer at all,
+    so such a rule is not tested (a cohort row has few yes answers).
     """
     yes = {node for node, value in answers.items() if value is True}
-    met = [rule for rule in rules if not rule.reads.isdisjoint(yes) and is_met(rule.when, answers)]
+    met = [rule for rule in rules if (not rule.needs_yes or not rule.reads.isdisjoint(yes)) and rule.test(yes)]
     return tuple(sorted(met, key=lambda rule: levels.index(rule.level)))

@@ -230,10 +230,10 @@ class Engine:
         return dataclasses.replace(result, intervals=found)
 
     @cached_property
-    def _cause_fields(self) -> dict[str, tuple[str, str, str, tuple[Code, ...]]]:
-        """Each cause's label, group, acuity and codes: the parts of a :class:`CauseScore` no answer changes."""
+    def _cause_fields(self) -> dict[str, tuple[str, tuple[str, str, tuple[Code, ...]]]]:
+        """Each cause's label, and its group, acuity and codes: the parts of a :class:`CauseScore` no answer changes."""
         nodes, codes = self.kb.nodes, self.kb.codes.codes
-        return {c: (nodes[c].label, nodes[c].group or "", nodes[c].acuity or "", codes(c)) for c in self.kb.causes}
+        return {c: (nodes[c].label, (nodes[c].group or "", nodes[c].acuity or "", codes(c))) for c in self.kb.causes}
 
     @cached_property
     def _acuity(self) -> dict[str, str]:
@@ -318,7 +318,7 @@ class Engine:
         priors = self.priors
         order = ranked(kb.causes, post)  # the one tie order (ddx.inference.order)
         static = self._cause_fields
-        differential = tuple(CauseScore(c, static[c][0], post[c], priors[c], *static[c][1:]) for c in order)
+        differential = tuple(CauseScore._fast(c, static[c][0], post[c], priors[c], static[c][1]) for c in order)
         fired = rule_layer.fired(kb.rules, ev.answers, TRIAGE_LEVELS)
         disposition = network_disposition(post, priors, self._acuity, kb.triage)
         triage = most_urgent([disposition.level, *(r.level for r in fired)])

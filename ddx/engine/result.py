@@ -40,6 +40,20 @@ class CauseScore:
     def __repr__(self) -> str:
         return f"{self.id}: {self.probability:.3f}"
 
+    @classmethod
+    def _fast(
+        cls, id: str, label: str, probability: float, prior: float, static: tuple[str, str, tuple[Code, ...]]
+    ) -> CauseScore:
+        """The same object as ``CauseScore(...)``, made without the frozen class's seven ``object.__setattr__``.
+
+        A result holds one per cause, and a cohort of distinct rows makes one result per row.
+        """
+        score = object.__new__(cls)
+        fields_ = score.__dict__
+        fields_["id"], fields_["label"], fields_["probability"], fields_["prior"] = id, label, probability, prior
+        fields_["group"], fields_["acuity"], fields_["codes"] = static
+        return score
+
 
 @dataclass(frozen=True)
 class DiagnosisResult:

@@ -4,10 +4,10 @@ The kernel needs numba (the ``fast`` extra). Importing numba and loading the
 compiled code costs about 0.3 s, more than a few cases take in numpy, so
 the kernel is loaded only for batch work: a call with at least
 ``BATCH_CASES`` cases, and the service at start (``preload()``); once loaded,
-every call of the process uses it. Batch scoring decides per chunk instead
-(``for_chunk``: at least ``BATCH_CASES`` new patterns) and scores the whole
-chunk in that one way (``choice``), in its workers too, so that a file's
-output never depends on how many processes scored it. ``DDX_KERNEL=numpy`` turns it off,
+every call of the process uses it. Batch scoring decides so per chunk in
+the process that splits the file (``for_chunk``) and scores the whole chunk
+in that one way (``choice``), in its workers too, so that a file's output
+never depends on how many processes scored it. ``DDX_KERNEL=numpy`` turns it off,
 ``DDX_KERNEL=numba`` asks for it on every call (an error when numba is
 missing). Its answers are certified like Quickscore's: a case whose
 condition number float64 cannot bound by the tolerance, or whose
@@ -87,9 +87,17 @@ def preload() -> None:
 
 
 def for_chunk(new_patterns: int) -> bool:
-    """Whether batch scoring scores a chunk with this many new patterns through the kernel."""
-    setting = _setting()
-    return setting == "numba" or (setting == "auto" and available() and new_patterns >= BATCH_CASES)
+    """Whether batch scoring scores a chunk with this many new patterns through the kernel.
+
+    As :func:`wanted` decides for a call in this process (a chunk of at least
+    ``BATCH_CASES`` new patterns, or the kernel loaded), and a yes loads it
+    here: the process that splits a file decides for its workers, and its own
+    state moves the same way whether it or they score the batches.
+    """
+    if not wanted(new_patterns):
+        return False
+    load()
+    return True
 
 
 @contextmanager

@@ -442,14 +442,17 @@ def _case(
         index = rows[row_off[t] : row_off[t + 1]]
         has_cause = False
         n_kept = 0
-        # rest: the downward message times the bucket's own factors
-        rest[:points] = 1.0
         for i in range(n_in):
             has_cause = has_cause or is_cause[inputs[i]] >= 0
             if inputs[i] >= n_orig:  # a message from an earlier bucket: its downward message is wanted
                 kept[n_kept] = i
                 n_kept += 1
-            else:
+        if n_kept == 0 and not has_cause:
+            continue  # nothing below this bucket needs it
+        # rest: the downward message times the bucket's own factors
+        rest[:points] = 1.0
+        for i in range(n_in):
+            if inputs[i] < n_orig:
                 _multiply(rest, buf[offset[inputs[i]] :], index[i << d : (i + 1) << d], points)
         for x in range(points):
             rest[x] *= grad[go + (x >> 1)]

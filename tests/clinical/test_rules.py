@@ -25,6 +25,22 @@ def test_conditions():
     assert condition_ids(ALL_OF) == ("a", "b", "c")
 
 
+IDS = ("a", "b", "c", "d")
+conditions = st.recursive(
+    st.sampled_from(IDS),
+    lambda inner: st.tuples(st.sampled_from(["any", "all"]), st.lists(inner, max_size=3).map(tuple)),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(when=conditions, answers=st.dictionaries(st.sampled_from(IDS), st.booleans()))
+def test_a_compiled_condition_meets_what_is_met_meets(when, answers):
+    rule = Rule("r", when, "urgent", "m", "s")
+    assert rule.test({k for k, v in answers.items() if v}) == is_met(when, answers)
+    assert bool(fired((rule,), answers, TRIAGE_LEVELS)) == is_met(when, answers)  # the shortcut skips none
+
+
 def test_fired_rules_are_most_urgent_first():
     rules = (
         Rule("r1", "a", "routine", "m", "s"),

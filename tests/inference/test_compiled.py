@@ -58,9 +58,13 @@ def test_asking_for_numba_without_it_names_the_extra(monkeypatch):
 def test_a_chunk_takes_one_way_by_its_number_of_new_patterns(monkeypatch):
     monkeypatch.setenv("DDX_KERNEL", "auto")
     monkeypatch.setattr(compiled, "available", lambda: True)
-    monkeypatch.setattr(compiled, "_loaded", object())  # loaded or not, a chunk decides by its size
+    monkeypatch.setattr(compiled, "load", lambda: monkeypatch.setattr(compiled, "_loaded", object()))
+    monkeypatch.setattr(compiled, "_loaded", None)
     assert not compiled.for_chunk(compiled.BATCH_CASES - 1)
+    assert compiled._loaded is None
     assert compiled.for_chunk(compiled.BATCH_CASES)
+    assert compiled._loaded is not None  # loaded here, in the process that splits the file
+    assert compiled.for_chunk(1)  # and from then on every chunk takes it
 
 
 def test_the_choice_holds_inside_its_block_only(monkeypatch, tiny_engine):
