@@ -39,6 +39,8 @@ __all__ = ["score_cases"]
 
 #: Status of a case: done, or its widest union exceeds the width the caller allows.
 DONE, TOO_WIDE = 0, 1
+#: A bucket's small factors are multiplied into one when their variables number at most this.
+_MERGED_WIDTH = 12
 
 
 @njit(cache=True)
@@ -145,7 +147,7 @@ def _case(
         if state[p] < 0:
             n_open += 1
     n_orig = C + n_open + n_tables + n_pairs
-    n_max = n_orig + n_vars
+    n_max = n_orig + 2 * n_vars  # the initial factors, one message per bucket, one merged factor per bucket
     scope_cap = max_width + 1
     scope = np.zeros((n_max, scope_cap), dtype=np.int64)
     width = np.zeros(n_max, dtype=np.int64)
@@ -269,6 +271,36 @@ def _case(
             head[b] = n_f
         n_f += 1
 
+    # per bucket, its small initial factors (one or two variables: risk factors' priors, subset
+    # variables and their links) multiplied into one, so that a pass over the union reads one table
+    merged_into = np.full(n_max, -1, dtype=np.int64)
+    n_messages = n_f
+    for t in range(n_live):
+        mark[:] = False
+        n_small = 0
+        f = head[t]
+        while f >= 0:
+            if f < n_orig and width[f] <= 2:
+                n_small += 1
+                for i in range(width[f]):
+                    mark[scope[f, i]] = True
+            f = nxt[f]
+        w = 0
+        for u in range(n_vars):
+            if mark[u]:
+                scope[n_f, w] = u
+                w += 1
+        if n_small < 2 or w > _MERGED_WIDTH:
+            continue
+        width[n_f] = w
+        offset[n_f + 1] = offset[n_f] + (1 << w)
+        f = head[t]
+        while f >= 0:
+            if f < n_orig and width[f] <= 2:
+                merged_into[f] = n_f
+            f = nxt[f]
+        n_f += 1
+
     # the factors' tables (bit i of an index: the state of scope[i])
     buf = np.zeros(offset[n_f])
     f_id = 0
@@ -353,35 +385,59 @@ def _case(
                     buf[o + 3] = 1.0
                 f_id += 1
 
-    # per bucket: its inputs, and each input's index into its table at every point of the union,
-    # made once in the forward pass and read again backwards
-    in_off = np.zeros(n_live + 1, dtype=np.int64)
-    row_off = np.zeros(n_live + 1, dtype=np.int64)
-    for t in range(n_live):
-        k = 0
-        f = head[t]
-        while f >= 0:
-            k += 1
-            f = nxt[f]
-        in_off[t + 1] = in_off[t] + k
-        row_off[t + 1] = row_off[t] + (k << (width[message[t]] + 1))
-    in_ids = np.empty(in_off[n_live], dtype=np.int64)
-    for t in range(n_live):
-        k = in_off[t]
-        f = head[t]
-        while f >= 0:
-            in_ids[k] = f
-            k += 1
-            f = nxt[f]
-    rows = np.empty(row_off[n_live], dtype=np.int32)
-    acc = np.empty(1 << widest)
-    rest = np.empty(1 << widest)
-    kept = np.empty(n_max, dtype=np.int64)
     where = np.zeros(n_vars, dtype=np.int64)
+    small_row = np.empty(1 << _MERGED_WIDTH, dtype=np.int32)
     absolute = buf.copy()  # the subset variables' factors without their signs
     for f in range(n_orig):
         if signs[f]:
             absolute[offset[f] + 1] = -absolute[offset[f] + 1]
+    for g in range(n_messages, n_f):  # the merged factors: the product of their members, in both
+        o, w = offset[g], width[g]
+        for i in range(w):
+            where[scope[g, i]] = i
+        buf[o : o + (1 << w)] = 1.0
+        absolute[o : o + (1 << w)] = 1.0
+        for f in range(n_orig):
+            if merged_into[f] == g:
+                signs[g] = signs[g] or signs[f]
+                _index(scope[f], width[f], where, w, small_row)
+                _multiply(buf[o:], buf[offset[f] :], small_row, 1 << w)
+                _multiply(absolute[o:], absolute[offset[f] :], small_row, 1 << w)
+
+    # per bucket: its inputs (a merged factor for its members), the causes whose factor it holds,
+    # and each input's index into its table at every point of the union, made once forwards
+    in_off = np.zeros(n_live + 1, dtype=np.int64)
+    row_off = np.zeros(n_live + 1, dtype=np.int64)
+    in_ids = np.empty(n_max, dtype=np.int64)
+    cause_off = np.zeros(n_live + 1, dtype=np.int64)
+    cause_ids = np.empty(C, dtype=np.int64)
+    for t in range(n_live):
+        k = in_off[t]
+        n_c = cause_off[t]
+        f = head[t]
+        while f >= 0:
+            if is_cause[f] >= 0:
+                cause_ids[n_c] = is_cause[f]
+                n_c += 1
+            g = merged_into[f] if f < n_orig else -1
+            if g < 0:
+                in_ids[k] = f
+                k += 1
+            else:
+                seen = False
+                for j in range(in_off[t], k):
+                    seen = seen or in_ids[j] == g
+                if not seen:
+                    in_ids[k] = g
+                    k += 1
+            f = nxt[f]
+        in_off[t + 1] = k
+        cause_off[t + 1] = n_c
+        row_off[t + 1] = row_off[t] + ((k - in_off[t]) << (width[message[t]] + 1))
+    rows = np.empty(row_off[n_live], dtype=np.int32)
+    acc = np.empty(1 << widest)
+    rest = np.empty(1 << widest)
+    kept = np.empty(n_max, dtype=np.int64)
 
     def place(t: int) -> int:
         """Sets ``where`` to the bits of bucket t's union (the summed variable: bit 0); returns its size."""
@@ -440,11 +496,10 @@ def _case(
         n_in = in_off[t + 1] - in_off[t]
         inputs = in_ids[in_off[t] : in_off[t + 1]]
         index = rows[row_off[t] : row_off[t + 1]]
-        has_cause = False
+        has_cause = cause_off[t + 1] > cause_off[t]
         n_kept = 0
         for i in range(n_in):
-            has_cause = has_cause or is_cause[inputs[i]] >= 0
-            if inputs[i] >= n_orig:  # a message from an earlier bucket: its downward message is wanted
+            if n_orig <= inputs[i] < n_messages:  # a message from an earlier bucket: its downward message is wanted
                 kept[n_kept] = i
                 n_kept += 1
         if n_kept == 0 and not has_cause:
@@ -452,7 +507,7 @@ def _case(
         # rest: the downward message times the bucket's own factors
         rest[:points] = 1.0
         for i in range(n_in):
-            if inputs[i] < n_orig:
+            if not n_orig <= inputs[i] < n_messages:
                 _multiply(rest, buf[offset[inputs[i]] :], index[i << d : (i + 1) << d], points)
         for x in range(points):
             rest[x] *= grad[go + (x >> 1)]
@@ -473,10 +528,9 @@ def _case(
                 _multiply(acc, buf[offset[inputs[i]] :], index[i << d : (i + 1) << d], points)
             else:
                 acc[:points] = rest[:points]
-            for i in range(n_in):
-                c = is_cause[inputs[i]]
-                if c >= 0:
-                    numer[c] += _upper_sum(acc, where[c], points)
+            for j in range(cause_off[t], cause_off[t + 1]):
+                c = cause_ids[j]
+                numer[c] += _upper_sum(acc, where[c], points)
     for c in range(C):
         post[c] = min(1.0, max(0.0, numer[c] / z))
     return np.log(abs(z)), cond, DONE
