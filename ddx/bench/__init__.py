@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 
 from ..engine.core import load
+from ..inference import compiled
 from .cases import SEED, Case, realistic_cases, replicate_kb
 from .cohort import cohort_rows
 from .methods import Log, _Prepared
@@ -61,6 +62,15 @@ __all__ = [
     "run",
     "run_benchmark",
 ]
+
+
+def _kernel() -> str:
+    """Which exact methods the ddx rows use: the compiled kernel (numba's version) or numpy only."""
+    if not compiled.wanted(1):
+        return "numpy"
+    from importlib.metadata import version
+
+    return f"numba {version('numba')}"
 
 
 def machine_info() -> dict[str, Any]:
@@ -157,9 +167,10 @@ def run_benchmark(
     reps = repeats or (1 if quick else 3)
     engine = load(None if model is None else Path(model))
     kb = engine.kb
+    compiled.preload()  # as a service does: every ddx row below then takes the compiled kernel (when installed)
     results: dict[str, Any] = {
         "schema": 1,
-        "machine": machine_info(),
+        "machine": {**machine_info(), "kernel": _kernel()},
         "model": {
             "kb_version": kb.kb_version,
             "causes": len(kb.causes),

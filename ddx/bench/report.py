@@ -143,7 +143,7 @@ def format_table(results: Mapping[str, Any]) -> str:
     s = results["settings"]
     lines = [
         f"ddx {m['ddx']} benchmark: {m['cpu']}, {m['cpus_usable']} cpus, Python {m['python']}, numpy {m['numpy']}, "
-        f"pgmpy {m['pgmpy']}, pyAgrum {m['pyagrum']}",
+        f"pgmpy {m['pgmpy']}, pyAgrum {m['pyagrum']}, kernel {m.get('kernel', 'numpy')}",
         f"model {model['kb_version']}: {model['causes']} causes, {model['findings']} findings, "
         f"{model['risk_factors']} risk factors; {s['cases']} cases ({s['items']} items, {s['positives']} positive), "
         f"median of {s['repeats']} interleaved repeats",

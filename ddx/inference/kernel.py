@@ -4,30 +4,31 @@ Numba compiles this module (``cache=True``: once per install, then loaded
 from ``__pycache__``); :mod:`ddx.inference.compiled` imports it only for
 batch work, so that ``import ddx`` and a first ``diagnose`` never pay for it.
 
-The factors are those of :mod:`ddx.inference.eliminate`'s **signed** form on
-binary variables (causes, unanswered risk factors, one subset variable per
-positive finding with more than ``table_max`` parents); a positive finding
-with one parent is folded into its cause's factor. Per case the kernel
+The factors (:mod:`ddx.inference.kernel_factors`) are those of
+:mod:`ddx.inference.eliminate` on binary variables: causes, unanswered risk
+factors, and for each positive finding with more than ``table_max``
+parents a subset variable (the signed form) or a chain (nonnegative); fewer
+parents make one table, one parent folds into its cause's factor. Per case
+the kernel
 
 1. orders the variables by greedy minimum degree on the interaction graph
    (ties: the lowest variable), the order :mod:`ddx.inference.elimination_plan`
    finds by minimum union size;
 2. runs bucket elimination: each bucket multiplies its factors over their
-   union, with the eliminated variable as the lowest bit, so that the
-   message's index is the union's index shifted right by one;
-3. runs the same buckets backwards: each bucket's belief (the downward
-   message times its factors) is the marginal over its union, so every
-   cause's P(present, evidence) is read from the bucket that holds its
-   factor, and each incoming message's downward message is the belief
-   without it;
-4. repeats the forward pass over absolute values, where the subset
+   union, the eliminated variable as the lowest bit, so that the message's
+   index is the union's index shifted right by one; a bucket's small
+   initial factors are multiplied into one first, and each factor's index
+   at every point of the union is built once (doubling over the bits) and
+   kept for the backward pass;
+3. runs the same buckets backwards: a bucket's belief (the downward message
+   times its factors) is the marginal over its union, so every cause's
+   P(present, evidence) is read from the bucket that holds its factor, and
+   each incoming message's downward message is the belief without it;
+4. runs the forward pass over absolute values too where the subset
    variables' signs reach, for the condition number that certifies the
    float64 result (the caller checks it, and sends what fails elsewhere).
 
-Indices into a factor's table move with the union's index as an odometer:
-when the union index steps from x to x + 1, bits 0..t-1 fall and bit t
-rises (t: the trailing ones of x), and each factor's index moves by a
-constant of t, looked up. No Python runs per case.
+No Python runs per case.
 """
 
 from __future__ import annotations
@@ -35,58 +36,16 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .kernel_factors import _index, _multiply, _order, _scopes, _tables, _upper_sum
+
 __all__ = ["score_cases"]
 
 #: Status of a case: done, or its widest union exceeds the width the caller allows.
 DONE, TOO_WIDE = 0, 1
 #: A bucket's small factors are multiplied into one when their variables number at most this.
-_MERGED_WIDTH = 12
-
-
-@njit(cache=True)
-def _order(
-    n_vars: int, scope: np.ndarray, width: np.ndarray, n_factors: int, alive: np.ndarray
-) -> tuple[np.ndarray, int]:
-    """Greedy minimum-degree elimination order of the ``alive`` variables; returns it and the widest union."""
-    adj = np.zeros((n_vars, n_vars), dtype=np.bool_)
-    for f in range(n_factors):
-        for i in range(width[f]):
-            for j in range(width[f]):
-                if i != j:
-                    adj[scope[f, i], scope[f, j]] = True
-    degree = np.zeros(n_vars, dtype=np.int64)
-    for v in range(n_vars):
-        degree[v] = adj[v].sum()
-    n_live = alive.sum()
-    order = np.empty(n_live, dtype=np.int64)
-    nbrs = np.empty(n_vars, dtype=np.int64)
-    widest = 0
-    for t in range(n_live):
-        best, best_degree = -1, n_vars + 1
-        for v in range(n_vars):
-            if alive[v] and degree[v] < best_degree:
-                best, best_degree = v, degree[v]
-        order[t] = best
-        alive[best] = False
-        k = 0
-        for u in range(n_vars):
-            if adj[best, u]:
-                nbrs[k] = u
-                k += 1
-        widest = max(widest, k + 1)
-        for i in range(k):
-            a = nbrs[i]
-            adj[a, best] = False
-            degree[a] -= 1
-            for j in range(i + 1, k):
-                b = nbrs[j]
-                if not adj[a, b]:
-                    adj[a, b] = True
-                    adj[b, a] = True
-                    degree[a] += 1
-                    degree[b] += 1
-        adj[best, :] = False
-    return order, widest
+_MERGED_WIDTH = 16
+#: Initial factors of at most this many variables count as small.
+_SMALL = 30
 
 
 @njit(cache=True)
@@ -116,102 +75,24 @@ def _case(
     Z leaves out the factors common to every term (``ddx.inference.compile.log_common``).
     """
     C = n_causes
-    # the causes' own weights: "no" findings on the present state, one-parent "yes" findings on both
-    absent = np.ones(C)
-    present = np.ones(C)
-    for f in negative:
-        for k in range(parent_ptr[f], parent_ptr[f + 1]):
-            c = parent_idx[k]
-            present[c] *= finding_off[c, f]
-    n_signed = 0  # subset variables (signed) or chain variables (not)
-    n_tables = 0
-    n_pairs = 0  # the factors that link them to the causes
-    for f in positive:
-        m = parent_ptr[f + 1] - parent_ptr[f]
-        if m == 1:
-            c = parent_idx[parent_ptr[f]]
-            absent[c] *= 1.0 - leak_off[f]
-            present[c] *= 1.0 - leak_off[f] * finding_off[c, f]
-        elif m <= table_max:
-            n_tables += 1
-        elif signed:
-            n_signed += 1
-            n_pairs += m + 1
-        else:
-            n_signed += m - 1
-            n_pairs += m
-    # variables: causes 0..C-1, risk factors C + p (the unanswered ones occur), subset or chain variables after
-    n_vars = C + n_parents + n_signed
-    n_open = 0
-    for p in range(n_parents):
-        if state[p] < 0:
-            n_open += 1
-    n_orig = C + n_open + n_tables + n_pairs
-    n_max = n_orig + 2 * n_vars  # the initial factors, one message per bucket, one merged factor per bucket
-    scope_cap = max_width + 1
-    scope = np.zeros((n_max, scope_cap), dtype=np.int64)
-    width = np.zeros(n_max, dtype=np.int64)
-    is_cause = np.full(n_max, -1, dtype=np.int64)
-    signs = np.zeros(n_max, dtype=np.bool_)
-    f_id = 0
-    for c in range(C):
-        scope[f_id, 0] = c
-        w = 1
-        for k in range(link_ptr[c], link_ptr[c + 1]):
-            p = link_parent[k]
-            if state[p] < 0:
-                already = False
-                for i in range(1, w):
-                    if scope[f_id, i] == C + p:
-                        already = True
-                if not already:
-                    if w >= scope_cap:
-                        return 0.0, 0.0, TOO_WIDE
-                    scope[f_id, w] = C + p
-                    w += 1
-        width[f_id] = w
-        is_cause[f_id] = c
-        f_id += 1
-    for p in range(n_parents):
-        if state[p] < 0:
-            scope[f_id, 0] = C + p
-            width[f_id] = 1
-            f_id += 1
-    s_var = C + n_parents
-    for f in positive:
-        m = parent_ptr[f + 1] - parent_ptr[f]
-        if m == 1:
-            continue
-        if m <= table_max:
-            for i in range(m):
-                scope[f_id, i] = parent_idx[parent_ptr[f] + i]
-            width[f_id] = m
-            f_id += 1
-        elif signed:
-            scope[f_id, 0] = s_var
-            width[f_id] = 1
-            signs[f_id] = True
-            f_id += 1
-            for i in range(m):
-                scope[f_id, 0] = parent_idx[parent_ptr[f] + i]
-                scope[f_id, 1] = s_var
-                width[f_id] = 2
-                f_id += 1
-            s_var += 1
-        else:  # the chain: (x_1, y_1), (y_1, x_2, y_2), ..., (y_m-1, x_m)
-            for i in range(m):
-                w = 0
-                if i > 0:
-                    scope[f_id, w] = s_var + i - 1
-                    w += 1
-                scope[f_id, w] = parent_idx[parent_ptr[f] + i]
-                w += 1
-                if i < m - 1:
-                    scope[f_id, w] = s_var + i
-                    w += 1
-                width[f_id] = w
-                f_id += 1
-            s_var += m - 1
+    absent, present, scope, width, is_cause, signs, n_orig, n_vars, n_max, fits = _scopes(
+        C,
+        n_parents,
+        finding_off,
+        leak_off,
+        link_ptr,
+        link_parent,
+        parent_ptr,
+        parent_idx,
+        positive,
+        negative,
+        state,
+        table_max,
+        max_width,
+        signed,
+    )
+    if not fits:
+        return 0.0, 0.0, TOO_WIDE
     alive = np.ones(n_vars, dtype=np.bool_)
     for p in range(n_parents):
         alive[C + p] = state[p] < 0  # an answered risk factor is no variable
@@ -280,7 +161,7 @@ def _case(
         n_small = 0
         f = head[t]
         while f >= 0:
-            if f < n_orig and width[f] <= 2:
+            if f < n_orig and width[f] <= _SMALL:
                 n_small += 1
                 for i in range(width[f]):
                     mark[scope[f, i]] = True
@@ -296,95 +177,37 @@ def _case(
         offset[n_f + 1] = offset[n_f] + (1 << w)
         f = head[t]
         while f >= 0:
-            if f < n_orig and width[f] <= 2:
+            if f < n_orig and width[f] <= _SMALL:
                 merged_into[f] = n_f
             f = nxt[f]
         n_f += 1
 
     # the factors' tables (bit i of an index: the state of scope[i])
     buf = np.zeros(offset[n_f])
-    f_id = 0
-    for c in range(C):
-        # q(u) = P(cause absent | its risk factors' states u), built one risk factor (one bit) at a time
-        o = offset[f_id]
-        w = width[f_id]
-        table = buf[o : o + (1 << w)]
-        table[0] = base_off[c]
-        for k in range(link_ptr[c], link_ptr[c + 1]):
-            if state[link_parent[k]] == link_state[k]:
-                table[0] *= link_off[k]
-        for i in range(1, w):
-            p = scope[f_id, i] - C
-            on = 1.0  # the factor of the links this risk factor activates in its state 0, and in 1
-            off = 1.0
-            for k in range(link_ptr[c], link_ptr[c + 1]):
-                if link_parent[k] == p:
-                    if link_state[k] == 0:
-                        off *= link_off[k]
-                    else:
-                        on *= link_off[k]
-            span = 1 << (i - 1)
-            for x in range(span):
-                table[span + x] = table[x] * on
-                table[x] *= off
-        for x in range((1 << (w - 1)) - 1, -1, -1):  # spread out: the cause is bit 0
-            q = table[x]
-            table[2 * x] = q * absent[c]
-            table[2 * x + 1] = (1.0 - q) * present[c]
-        f_id += 1
-    for p in range(n_parents):
-        if state[p] < 0:
-            buf[offset[f_id]] = 1.0 - prior[p]
-            buf[offset[f_id] + 1] = prior[p]
-            f_id += 1
-    for f in positive:
-        m = parent_ptr[f + 1] - parent_ptr[f]
-        if m == 1:
-            continue
-        if m <= table_max:
-            o = offset[f_id]
-            for x in range(1 << m):
-                off = leak_off[f]
-                for i in range(m):
-                    if (x >> i) & 1:
-                        off *= finding_off[parent_idx[parent_ptr[f] + i], f]
-                buf[o + x] = 1.0 - off
-            f_id += 1
-        elif signed:
-            buf[offset[f_id]] = 1.0
-            buf[offset[f_id] + 1] = -leak_off[f]
-            f_id += 1
-            for i in range(m):
-                o = offset[f_id]
-                buf[o] = 1.0
-                buf[o + 1] = 1.0
-                buf[o + 2] = 1.0
-                buf[o + 3] = finding_off[parent_idx[parent_ptr[f] + i], f]
-                f_id += 1
-        else:  # y_i = 0: absent so far (the leak and the first i parents); the last factor: present
-            for i in range(m):
-                off = finding_off[parent_idx[parent_ptr[f] + i], f]
-                o = offset[f_id]
-                if i == 0:  # (x_1, y_1)
-                    buf[o] = leak_off[f]
-                    buf[o + 1] = leak_off[f] * off
-                    buf[o + 2] = 1.0 - buf[o]
-                    buf[o + 3] = 1.0 - buf[o + 1]
-                elif i < m - 1:  # (y_prev, x_i, y_i): index y_prev + 2 x_i + 4 y_i
-                    for x in range(8):
-                        buf[o + x] = 0.0
-                    buf[o + 0] = 1.0
-                    buf[o + 2] = off
-                    buf[o + 6] = 1.0 - off
-                    buf[o + 5] = 1.0
-                    buf[o + 7] = 1.0
-                else:  # (y_prev, x_m): index y_prev + 2 x_m
-                    buf[o + 0] = 0.0
-                    buf[o + 1] = 1.0
-                    buf[o + 2] = 1.0 - off
-                    buf[o + 3] = 1.0
-                f_id += 1
-
+    _tables(
+        buf,
+        offset,
+        scope,
+        width,
+        C,
+        n_parents,
+        base_off,
+        finding_off,
+        leak_off,
+        prior,
+        link_ptr,
+        link_parent,
+        link_state,
+        link_off,
+        parent_ptr,
+        parent_idx,
+        positive,
+        state,
+        table_max,
+        signed,
+        absent,
+        present,
+    )
     where = np.zeros(n_vars, dtype=np.int64)
     small_row = np.empty(1 << _MERGED_WIDTH, dtype=np.int32)
     absolute = buf.copy()  # the subset variables' factors without their signs
@@ -483,11 +306,11 @@ def _case(
     # backwards: each message's downward message (the gradient of Z with respect to it)
     grad = np.zeros(offset[n_f])
     for i in range(n_finals):
-        g = 1.0
+        others = 1.0
         for j in range(n_finals):
             if j != i:
-                g *= buf[offset[finals[j]]]
-        grad[offset[finals[i]]] = g
+                others *= buf[offset[finals[j]]]
+        grad[offset[finals[i]]] = others
     numer = np.zeros(C)
     for t in range(n_live - 1, -1, -1):
         d = place(t)
@@ -534,38 +357,6 @@ def _case(
     for c in range(C):
         post[c] = min(1.0, max(0.0, numer[c] / z))
     return np.log(abs(z)), cond, DONE
-
-
-@njit(cache=True)
-def _index(scope_row: np.ndarray, w: int, where: np.ndarray, d: int, out: np.ndarray) -> None:
-    """A factor's index into its table at every point of a union of ``d`` variables (``where``: a variable's bit)."""
-    weight = np.zeros(d, dtype=np.int64)
-    for p in range(w):
-        weight[where[scope_row[p]]] = 1 << p
-    out[0] = 0
-    for b in range(d):
-        span = 1 << b
-        step = weight[b]
-        for x in range(span):
-            out[span + x] = out[x] + step
-
-
-@njit(cache=True)
-def _multiply(out: np.ndarray, table: np.ndarray, row: np.ndarray, points: int) -> None:
-    """``out[x] *= table[row[x]]`` for the first ``points`` points."""
-    for x in range(points):
-        out[x] *= table[row[x]]
-
-
-@njit(cache=True)
-def _upper_sum(values: np.ndarray, b: int, points: int) -> float:
-    """The sum of ``values`` over the points whose bit ``b`` is set."""
-    span = 1 << b
-    total = 0.0
-    for start in range(span, points, 2 * span):
-        for x in range(start, start + span):
-            total += values[x]
-    return total
 
 
 @njit(cache=True)
