@@ -36,7 +36,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .kernel_factors import _index, _multiply, _order, _scopes, _tables, _upper_sum
+from .kernel_factors import _gather, _index, _multiply, _order, _scopes, _tables, _upper_sum
 
 __all__ = ["score_cases"]
 
@@ -234,6 +234,8 @@ def _case(
     in_ids = np.empty(n_max, dtype=np.int64)
     cause_off = np.zeros(n_live + 1, dtype=np.int64)
     cause_ids = np.empty(C, dtype=np.int64)
+    n_own = np.zeros(n_live, dtype=np.int64)
+    own_off = np.zeros(n_live + 1, dtype=np.int64)
     for t in range(n_live):
         k = in_off[t]
         n_c = cause_off[t]
@@ -243,10 +245,10 @@ def _case(
                 cause_ids[n_c] = is_cause[f]
                 n_c += 1
             g = merged_into[f] if f < n_orig else -1
-            if g < 0:
+            if g < 0 and f < n_orig:
                 in_ids[k] = f
                 k += 1
-            else:
+            elif g >= 0:
                 seen = False
                 for j in range(in_off[t], k):
                     seen = seen or in_ids[j] == g
@@ -254,10 +256,19 @@ def _case(
                     in_ids[k] = g
                     k += 1
             f = nxt[f]
+        n_own[t] = k - in_off[t]  # the bucket's own factors first, then the messages it receives
+        f = head[t]
+        while f >= 0:
+            if f >= n_orig:
+                in_ids[k] = f
+                k += 1
+            f = nxt[f]
         in_off[t + 1] = k
         cause_off[t + 1] = n_c
         row_off[t + 1] = row_off[t] + ((k - in_off[t]) << (width[message[t]] + 1))
+        own_off[t + 1] = own_off[t] + ((1 << (width[message[t]] + 1)) if n_own[t] >= 2 else 0)
     rows = np.empty(row_off[n_live], dtype=np.int32)
+    own = np.empty(own_off[n_live])  # the product of a bucket's own factors (two or more), kept from forwards
     acc = np.empty(1 << widest)
     rest = np.empty(1 << widest)
     kept = np.empty(n_max, dtype=np.int64)
@@ -276,13 +287,17 @@ def _case(
         out = message[t]
         o = offset[out]
         tainted = False
-        acc[:points] = 1.0
         for k in range(in_off[t], in_off[t + 1]):
             f = in_ids[k]
             tainted = tainted or signs[f]
             row = rows[row_off[t] + ((k - in_off[t]) << d) : row_off[t] + ((k - in_off[t] + 1) << d)]
             _index(scope[f], width[f], where, d, row)
-            _multiply(acc, buf[offset[f] :], row, points)
+            if k == in_off[t]:
+                _gather(acc, buf[offset[f] :], row, points)
+            else:
+                _multiply(acc, buf[offset[f] :], row, points)
+            if k - in_off[t] == n_own[t] - 1 and n_own[t] >= 2:
+                own[own_off[t] : own_off[t] + points] = acc[:points]
         signs[out] = tainted
         for y in range(points >> 1):
             buf[o + y] = acc[2 * y] + acc[2 * y + 1]
@@ -328,10 +343,12 @@ def _case(
         if n_kept == 0 and not has_cause:
             continue  # nothing below this bucket needs it
         # rest: the downward message times the bucket's own factors
-        rest[:points] = 1.0
-        for i in range(n_in):
-            if not n_orig <= inputs[i] < n_messages:
-                _multiply(rest, buf[offset[inputs[i]] :], index[i << d : (i + 1) << d], points)
+        if n_own[t] >= 2:
+            rest[:points] = own[own_off[t] : own_off[t] + points]
+        elif n_own[t] == 1:
+            _gather(rest, buf[offset[inputs[0]] :], index[:points], points)
+        else:
+            rest[:points] = 1.0
         for x in range(points):
             rest[x] *= grad[go + (x >> 1)]
         for j in range(n_kept):

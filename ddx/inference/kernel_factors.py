@@ -310,6 +310,13 @@ def _index(scope_row: np.ndarray, w: int, where: np.ndarray, d: int, out: np.nda
 
 
 @njit(cache=True)
+def _gather(out: np.ndarray, table: np.ndarray, row: np.ndarray, points: int) -> None:
+    """``out[x] = table[row[x]]`` for the first ``points`` points."""
+    for x in range(points):
+        out[x] = table[row[x]]
+
+
+@njit(cache=True)
 def _multiply(out: np.ndarray, table: np.ndarray, row: np.ndarray, points: int) -> None:
     """``out[x] *= table[row[x]]`` for the first ``points`` points."""
     for x in range(points):
