@@ -115,10 +115,26 @@ def load() -> ModuleType:
     if not available():
         raise ImportError('the compiled kernel needs numba: pip install "ddx-paresthesia[fast]"')
     global _loaded
-    from . import kernel
+    if _loaded is None:
+        from . import kernel
 
-    _loaded = kernel
-    return kernel
+        _warm(kernel)
+        _loaded = kernel
+    return _loaded
+
+
+def _warm(kernel: ModuleType) -> None:
+    """Run the kernel once on a one-cause network: numba loads (or compiles) its machine code at a first call."""
+    i64, f64 = np.int64, np.float64
+    model = (
+        np.full(1, 0.9), np.full((1, 1), 0.5), np.full(1, 0.9), np.zeros(0, f64), np.zeros(2, i64),
+        np.zeros(0, i64), np.zeros(0, i64), np.zeros(0, f64), np.array([0, 1], i64), np.zeros(1, i64),
+    )  # fmt: skip
+    for a in model:
+        a.flags.writeable = False  # read-only, as the model's arrays are (another type to numba)
+    case = (np.array([0, 1], i64), np.zeros(1, i64), np.zeros(2, i64), np.zeros(0, i64), np.zeros((1, 0), i64))
+    for signed in (True, False):
+        kernel.score_cases(1, 0, *model, *case, TABLE_PARENTS, MAX_WIDTH, signed)
 
 
 def score(
