@@ -126,7 +126,8 @@ def _start_score(tmp_path, tiny_dir, rows=60_000, **popen):
 
 @pytest.mark.parametrize(("name", "code"), [("SIGTERM", 143), ("SIGHUP", 129), ("SIGINT", 130)])
 def test_a_signal_ends_a_run_with_one_line_and_no_partial_file(tmp_path, tiny_dir, name, code):
-    run, target = _start_score(tmp_path, tiny_dir)
+    # long enough that a busy machine still finds the run going when the signal is sent
+    run, target = _start_score(tmp_path, tiny_dir, rows=200_000)
     run.send_signal(getattr(signal, name))
     _, err = run.communicate(timeout=30)
     assert run.returncode == code, err
