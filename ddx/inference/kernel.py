@@ -124,23 +124,9 @@ def _case(
     offset = np.zeros(n_max + 1, dtype=np.int64)
     for f in range(n_orig):
         offset[f + 1] = offset[f] + (1 << width[f])
-    mark = np.zeros(n_vars, dtype=np.bool_)
     n_f = n_orig
-    for t in range(n_live):
-        v = order[t]
-        mark[:] = False
-        f = head[t]
-        while f >= 0:
-            for i in range(width[f]):
-                mark[scope[f, i]] = True
-            f = nxt[f]
-        mark[v] = False
-        w = 0
-        for u in range(n_vars):
-            if mark[u]:
-                scope[n_f, w] = u
-                w += 1
-        width[n_f] = w
+    for t in range(n_live):  # bucket t's message: the variables _order found beside order[t]
+        w = width[n_f]
         offset[n_f + 1] = offset[n_f] + (1 << w)
         message[t] = n_f
         if w == 0:
@@ -156,21 +142,21 @@ def _case(
     # variables and their links) multiplied into one, so that a pass over the union reads one table
     merged_into = np.full(n_max, -1, dtype=np.int64)
     n_messages = n_f
+    seen = np.full(n_vars, -1, dtype=np.int64)  # the last bucket that took each variable
     for t in range(n_live):
-        mark[:] = False
         n_small = 0
+        w = 0
         f = head[t]
         while f >= 0:
             if f < n_orig and width[f] <= _SMALL:
                 n_small += 1
                 for i in range(width[f]):
-                    mark[scope[f, i]] = True
+                    u = scope[f, i]
+                    if seen[u] != t and w < scope.shape[1]:
+                        seen[u] = t
+                        scope[n_f, w] = u
+                        w += 1
             f = nxt[f]
-        w = 0
-        for u in range(n_vars):
-            if mark[u]:
-                scope[n_f, w] = u
-                w += 1
         if n_small < 2 or w > _MERGED_WIDTH:
             continue
         width[n_f] = w

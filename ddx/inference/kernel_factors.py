@@ -144,7 +144,12 @@ def _scopes(
 def _order(
     n_vars: int, scope: np.ndarray, width: np.ndarray, n_factors: int, alive: np.ndarray
 ) -> tuple[np.ndarray, int]:
-    """Greedy minimum-degree elimination order of the ``alive`` variables; returns it and the widest union."""
+    """Greedy minimum-degree elimination order of the ``alive`` variables; returns it and the widest union.
+
+    The neighbours of the t-th variable when it goes are the variables of the
+    message its bucket sends: they are written, ascending, as factor
+    ``n_factors + t`` of ``scope`` and ``width``.
+    """
     adj = np.zeros((n_vars, n_vars), dtype=np.bool_)
     for f in range(n_factors):
         for i in range(width[f]):
@@ -171,6 +176,9 @@ def _order(
                 nbrs[k] = u
                 k += 1
         widest = max(widest, k + 1)
+        if k <= scope.shape[1]:
+            scope[n_factors + t, :k] = nbrs[:k]
+        width[n_factors + t] = k
         for i in range(k):
             a = nbrs[i]
             adj[a, best] = False
