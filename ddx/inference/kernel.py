@@ -142,7 +142,7 @@ def _case(
     # variables and their links) multiplied into one, so that a pass over the union reads one table
     merged_into = np.full(n_max, -1, dtype=np.int64)
     n_messages = n_f
-    seen = np.full(n_vars, -1, dtype=np.int64)  # the last bucket that took each variable
+    taken = np.full(n_vars, -1, dtype=np.int64)  # the last bucket that took each variable
     for t in range(n_live):
         n_small = 0
         w = 0
@@ -152,8 +152,8 @@ def _case(
                 n_small += 1
                 for i in range(width[f]):
                     u = scope[f, i]
-                    if seen[u] != t and w < scope.shape[1]:
-                        seen[u] = t
+                    if taken[u] != t and w < scope.shape[1]:
+                        taken[u] = t
                         scope[n_f, w] = u
                         w += 1
             f = nxt[f]
