@@ -43,9 +43,9 @@ __all__ = ["score_cases"]
 #: Status of a case: done, or its widest union exceeds the width the caller allows.
 DONE, TOO_WIDE = 0, 1
 #: A bucket's small factors are multiplied into one when their variables number at most this.
-_MERGED_WIDTH = 16
+_MERGED_WIDTH = 12
 #: Initial factors of at most this many variables count as small.
-_SMALL = 30
+_SMALL = 2
 
 
 @njit(cache=True)
