@@ -99,15 +99,19 @@ class Engine:
         return self._posteriors(Evidence({}))
 
     def _case(self, evidence: Evidence) -> CaseEvidence:
+        """The case as indices: an answer is its node's second state (yes) or first (no), as in ``Evidence.states``."""
         model = self._model
         parents = {}
         positive: list[int] = []
         negative: list[int] = []
-        for node_id, state in evidence.states(self.kb).items():
+        for node_id, value in evidence.answers.items():
             if node_id in model.parent_index:
-                parents[model.parent_index[node_id]] = self.kb.nodes[node_id].states.index(state)
+                parents[model.parent_index[node_id]] = 1 if value else 0
             elif node_id in model.finding_index:
-                (positive if evidence.answers[node_id] else negative).append(model.finding_index[node_id])
+                (positive if value else negative).append(model.finding_index[node_id])
+        sex = self.kb.sex_node
+        if evidence.sex is not None and sex in model.parent_index:
+            parents[model.parent_index[sex]] = self.kb.nodes[sex].states.index(evidence.sex)
         return CaseEvidence(parents, positive, negative)
 
     def _posteriors(self, evidence: Evidence) -> dict[str, float]:
