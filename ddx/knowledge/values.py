@@ -90,6 +90,8 @@ def read_answer(value: object) -> bool | None:
     >>> [read_answer(v) for v in ("Yes", " n ", "1", 0.0, True, None, "")]
     [True, False, True, False, True, None, None]
     """
+    if value is True or value is False:  # the common case (a batch's cells are read already): no checks
+        return value
     if _blank(value):
         return None
     if isinstance(value, (bool, np.bool_)):
