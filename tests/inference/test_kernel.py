@@ -10,7 +10,7 @@ from conftest import write_kb
 from helpers import random_case
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_quickscore import two_cause_files
+from test_quickscore import two_cause_by_hand, two_cause_files
 
 import ddx
 from ddx.bench.cases import realistic_cases
@@ -41,14 +41,9 @@ def realistic(bundled):
 def test_two_cause_network_matches_hand_calculation(tmp_path, kernel):
     engine = ddx.load(write_kb(tmp_path, two_cause_files()))
     p = engine.diagnose({"f1": True, "f2": True, "f3": False}).probabilities
-    p_f1 = {0: 0.05, 1: 1 - 0.95 * 0.1}
-    p_f2 = {(a, b): 1 - 0.9 * 0.5**a * 0.2**b for a in (0, 1) for b in (0, 1)}
-    p_not_f3 = {0: 0.98, 1: 0.98 * 0.4}
-    prior = {(a, b): (0.2 if a else 0.8) * (0.1 if b else 0.9) for a in (0, 1) for b in (0, 1)}
-    joint = {ab: prior[ab] * p_f1[ab[0]] * p_f2[ab] * p_not_f3[ab[1]] for ab in prior}
-    total = sum(joint.values())
-    assert p["cause_a"] == pytest.approx((joint[1, 0] + joint[1, 1]) / total, abs=1e-12)
-    assert p["cause_b"] == pytest.approx((joint[0, 1] + joint[1, 1]) / total, abs=1e-12)
+    expected_a, expected_b = two_cause_by_hand()
+    assert p["cause_a"] == pytest.approx(expected_a, abs=1e-12)
+    assert p["cause_b"] == pytest.approx(expected_b, abs=1e-12)
 
 
 def test_kernel_agrees_with_pgmpy_on_tiny_model(tiny_engine, kernel):

@@ -41,18 +41,22 @@ def two_cause_files() -> dict:
     return files
 
 
-def test_two_cause_network_matches_hand_calculation(tmp_path):
-    engine = ddx.load(write_kb(tmp_path, two_cause_files()))
-    result = engine.diagnose({"f1": True, "f2": True, "f3": False})
-    # Joint P(a, b, f1=yes, f2=yes, f3=no) for each (a, b), worked out by hand:
+def two_cause_by_hand() -> tuple[float, float]:
+    """P(cause_a), P(cause_b) given f1 yes, f2 yes, f3 no on :func:`two_cause_files`, worked out by hand."""
+    # Joint P(a, b, f1=yes, f2=yes, f3=no) for each (a, b):
     p_f1 = {0: 0.05, 1: 1 - 0.95 * 0.1}
     p_f2 = {(a, b): 1 - 0.9 * 0.5**a * 0.2**b for a in (0, 1) for b in (0, 1)}
     p_not_f3 = {0: 0.98, 1: 0.98 * 0.4}
     prior = {(a, b): (0.2 if a else 0.8) * (0.1 if b else 0.9) for a in (0, 1) for b in (0, 1)}
     joint = {ab: prior[ab] * p_f1[ab[0]] * p_f2[ab] * p_not_f3[ab[1]] for ab in prior}
     total = sum(joint.values())
-    expected_a = (joint[1, 0] + joint[1, 1]) / total
-    expected_b = (joint[0, 1] + joint[1, 1]) / total
+    return (joint[1, 0] + joint[1, 1]) / total, (joint[0, 1] + joint[1, 1]) / total
+
+
+def test_two_cause_network_matches_hand_calculation(tmp_path):
+    engine = ddx.load(write_kb(tmp_path, two_cause_files()))
+    result = engine.diagnose({"f1": True, "f2": True, "f3": False})
+    expected_a, expected_b = two_cause_by_hand()
     assert expected_a == pytest.approx(0.951412, abs=1e-6)  # the worked figure
     assert result.probabilities["cause_a"] == pytest.approx(expected_a, abs=1e-12)
     assert result.probabilities["cause_b"] == pytest.approx(expected_b, abs=1e-12)
