@@ -1,7 +1,7 @@
 """When and how the compiled kernel (:mod:`ddx.inference.kernel`) scores cases.
 
 The kernel needs numba (the ``fast`` extra). Importing numba and loading the
-compiled code costs about 0.3 s, more than a few cases take in numpy, so
+compiled code costs about 0.4 s, more than a few cases take in numpy, so
 the kernel is loaded only for batch work: a call with at least
 ``BATCH_CASES`` cases, and the service at start (``preload()``); once loaded,
 every call of the process uses it. Batch scoring decides so per chunk in
@@ -42,7 +42,7 @@ __all__ = [
     "score",
 ]
 
-#: Calls with at least this many cases load the kernel (about 0.3 s, once per process).
+#: Calls with at least this many cases load the kernel (about 0.4 s, once per process).
 BATCH_CASES = 256
 #: Cases whose widest union has more variables than this are left to the numpy methods.
 MAX_WIDTH = 22
