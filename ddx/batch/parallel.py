@@ -7,8 +7,8 @@ here or by N forked workers, and the parent writes every row in order. So the
 output of ``--jobs N`` is byte for byte that of ``--jobs 1``.
 
 Workers are forked after the engine is loaded, so they share it without
-loading or pickling it; results come back pickled (:class:`DiagnosisResult`
-is data). Where ``fork`` is not available the work runs in this process.
+loading or pickling it; each batch comes back as its output rows, plain
+tuples (:mod:`ddx.batch.rows`). Where ``fork`` is not available the work runs in this process.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from functools import partial
 
 from ..engine.core import Engine
-from ..engine.result import DiagnosisResult
 from ..errors import DdxError
 from ..inference import compiled
 from ..knowledge.evidence import Evidence
+from .rows import Row, score_rows
 
 __all__ = ["available_cores", "score_batches", "worker_pool"]
 
@@ -41,37 +41,36 @@ def available_cores() -> int:
 
 
 def _score(
-    engine: Engine, batch: Sequence[Evidence], intervals: int | None, seed: int, kernel: bool
-) -> list[DiagnosisResult]:
+    engine: Engine, batch: Sequence[Evidence], top: int, intervals: int | None, seed: int, kernel: bool
+) -> list[Row]:
     with compiled.choice(kernel):  # the chunk's choice, in whichever process scores the batch
-        results = engine.diagnose_many(batch)
-    return results if intervals is None else [engine.with_intervals(r, intervals, seed) for r in results]
+        return score_rows(engine, batch, top, intervals, seed)
 
 
-def _score_in_worker(
-    batch: Sequence[Evidence], intervals: int | None, seed: int, kernel: bool
-) -> list[DiagnosisResult]:
+def _score_in_worker(batch: Sequence[Evidence], top: int, intervals: int | None, seed: int, kernel: bool) -> list[Row]:
     assert _ENGINE is not None, "a worker runs only inside worker_pool"
-    return _score(_ENGINE, batch, intervals, seed, kernel)
+    return _score(_ENGINE, batch, top, intervals, seed, kernel)
 
 
 def score_batches(
     engine: Engine,
     batches: Sequence[Sequence[Evidence]],
+    top: int = 5,
     intervals: int | None = None,
     seed: int = 0,
     pool: Executor | None = None,
     kernel: bool = False,
-) -> Iterator[list[DiagnosisResult]]:
-    """The results of each batch, in order: in this process, or by ``pool`` when there is more than one batch.
+) -> Iterator[list[Row]]:
+    """The output rows of each batch (``top`` ranked causes each), in order: in this process, or by ``pool`` when
+    there is more than one batch.
 
     ``kernel``: every batch through the compiled kernel (:func:`ddx.inference.compiled.for_chunk`).
     """
     if pool is None or len(batches) < 2:
         for batch in batches:
-            yield _score(engine, batch, intervals, seed, kernel)
+            yield _score(engine, batch, top, intervals, seed, kernel)
         return
-    yield from pool.map(partial(_score_in_worker, intervals=intervals, seed=seed, kernel=kernel), batches)
+    yield from pool.map(partial(_score_in_worker, top=top, intervals=intervals, seed=seed, kernel=kernel), batches)
 
 
 @contextlib.contextmanager

@@ -1,28 +1,29 @@
-"""The answer patterns of one file, scored once: a bounded cache of results keyed by (answers, age, sex).
+"""The answer patterns of one file, scored once: a bounded cache of output rows keyed by (answers, age, sex).
 
 A cohort repeats answer patterns: an EHR extract or a simulated cohort holds
 far fewer distinct (answers, age, sex) patterns than rows. :meth:`Engine.diagnose_many`
 merges repeats inside one call; a :class:`PatternCache` carries that across the
 batches and chunks of a whole file, so a pattern seen before is neither scored
-nor turned into a result again. Results are immutable, so rows share one.
+nor turned into a row again (:mod:`ddx.batch.rows`). Rows are tuples, so the
+rows of a file that share a pattern share one.
 
 The cache is bounded: it keeps the ``limit`` patterns used most recently and
 drops the least recently used, so a file of all-distinct rows costs at most
-``limit`` results of memory (about 12 KB each for the bundled model) and no more
-time than without it.
+``limit`` entries of memory (about 3 KB each for the bundled model: the row's
+47 values and the key) and no more time than without it.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 
-from ..engine.result import DiagnosisResult
 from ..knowledge.evidence import Evidence
+from .rows import Row
 
 __all__ = ["DEFAULT_LIMIT", "PatternCache", "PatternKey", "pattern_key"]
 
-#: Patterns kept per file by ``ddx score``: about 50 MB of results at most.
-DEFAULT_LIMIT = 4096
+#: Patterns kept per file by ``ddx score``: about 50 MB at most.
+DEFAULT_LIMIT = 16_384
 
 PatternKey = tuple[frozenset[tuple[str, bool]], float | None, str | None]
 
@@ -33,7 +34,7 @@ def pattern_key(evidence: Evidence) -> PatternKey:
 
 
 class PatternCache:
-    """Results of the patterns met so far, the ``limit`` most recently used.
+    """Output rows of the patterns met so far, the ``limit`` most recently used.
 
     ``hits`` counts rows answered from the cache, ``misses`` patterns scored.
     """
@@ -43,19 +44,19 @@ class PatternCache:
             raise ValueError(f"a pattern cache holds 0 or more patterns; got limit={limit}")
         self.limit = limit
         self.hits = self.misses = 0
-        self._results: OrderedDict[PatternKey, DiagnosisResult] = OrderedDict()
+        self._results: OrderedDict[PatternKey, Row] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._results)
 
-    def get(self, key: PatternKey) -> DiagnosisResult | None:
+    def get(self, key: PatternKey) -> Row | None:
         result = self._results.get(key)
         if result is not None:
             self._results.move_to_end(key)
             self.hits += 1
         return result
 
-    def put(self, key: PatternKey, result: DiagnosisResult) -> None:
+    def put(self, key: PatternKey, result: Row) -> None:
         self.misses += 1
         if self.limit == 0:
             return

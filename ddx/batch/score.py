@@ -14,11 +14,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..clinical.failsafe import EMERGENCY, emergency_rules
+from ..clinical.failsafe import emergency_rules
 from ..engine.core import Engine
-from ..engine.result import DiagnosisResult
 from ..errors import DdxError, EvidenceError
 from ..inference import compiled
+from ..inference.order import rank_order
 from ..knowledge.evidence import Evidence
 from .csvscan import ID_COLUMN
 from .parallel import score_batches
@@ -42,9 +42,10 @@ from .read import (
     _sex_reader,
     check_columns,
 )
+from .rows import Row, error_row, row_columns
 from .write import escape_formula_cells
 
-__all__ = ["diagnose_cases", "output_meta", "result_columns", "score_frame"]
+__all__ = ["output_meta", "result_columns", "score_cases", "score_frame"]
 
 
 def score_frame(
@@ -175,7 +176,9 @@ def _score_frame(
     if columns.gold_triage:
         _read_column(text[GOLD_TRIAGE], GOLD_TRIAGE, _read_triage, last)
     counts = np.bincount(of_row, minlength=len(firsts)).tolist()
-    scored = diagnose_cases(engine, cases, on_row, intervals=intervals, seed=seed, cache=cache, pool=pool, rows=counts)
+    scored = score_cases(
+        engine, cases, top, on_row, intervals=intervals, seed=seed, cache=cache, pool=pool, rows=counts
+    )
     outcomes = _row_outcomes(engine, of_row, cases, found, scored, first, last)
     out, take = _output(engine, frame.index, text, columns, outcomes, gold, top, intervals is not None)
     return (escape_formula_cells(out) if escape_formulas else out), take
@@ -199,10 +202,10 @@ def _row_outcomes(
     of_row: np.ndarray,
     cases: Sequence[Case | RowError],
     found: Sequence[Sequence[str]],
-    scored: Sequence[DiagnosisResult | RowError | None],
+    scored: Sequence[Row | RowError | None],
     first: Sequence[Sequence[str]],
     last: Sequence[Sequence[str]],
-) -> list[DiagnosisResult | RowError | None]:
+) -> list[Row | RowError | None]:
     """Each row's outcome: its pattern's, unless its own cells (id, gold) have a problem.
 
     Such a row is an error with its problems in column order; it keeps the
@@ -238,9 +241,10 @@ def _check_draws(intervals: int | None, seed: int) -> None:
 _BATCH = 256
 
 
-def diagnose_cases(
+def score_cases(
     engine: Engine,
     cases: Sequence[Case | RowError | None],
+    top: int = 5,
     on_row: Callable[[int], None] | None = None,
     *,
     intervals: int | None = None,
@@ -248,8 +252,9 @@ def diagnose_cases(
     cache: PatternCache | None = None,
     pool: Executor | None = None,
     rows: Sequence[int] | None = None,
-) -> list[DiagnosisResult | RowError | None]:
-    """Diagnose each case: its result, or a :class:`RowError` for bad evidence (errors and None pass through).
+) -> list[Row | RowError | None]:
+    """Score each case: its output row (:mod:`ddx.batch.rows`), or a :class:`RowError` for bad evidence (errors
+    and None pass through).
 
     The one place where batch scoring calls the engine: each row's evidence is
     checked on its own (a bad row gets its message, and the emergency rules
@@ -257,11 +262,12 @@ def diagnose_cases(
     patterns not yet scored (none of this call's rows, nor in ``cache``, one
     per file) are scored in batches of their first appearance, in this
     process or by the workers of ``pool`` (:mod:`ddx.batch.parallel`): the
-    results never depend on which. ``rows`` is how many rows each case stands
-    for (the progress counts rows); one each by default.
+    rows never depend on which. ``rows`` is how many rows each case stands
+    for (the progress counts rows); one each by default. ``cache`` holds rows
+    of one ``top`` and ``intervals``: keep one per file.
     """
     weight = rows if rows is not None else [1] * len(cases)
-    out: list[DiagnosisResult | RowError | None] = [None] * len(cases)
+    out: list[Row | RowError | None] = [None] * len(cases)
     rows_of: dict[PatternKey, list[int]] = {}  # each new pattern -> its rows, in order of first appearance
     new: list[Evidence] = []
     answered = 0
@@ -290,7 +296,7 @@ def diagnose_cases(
     keys = list(rows_of)
     batches = [new[start : start + _BATCH] for start in range(0, len(new), _BATCH)]
     kernel = compiled.for_chunk(len(new))  # one way for the whole chunk, whichever process scores a batch
-    for number, results in enumerate(score_batches(engine, batches, intervals, seed, pool, kernel)):
+    for number, results in enumerate(score_batches(engine, batches, top, intervals, seed, pool, kernel)):
         done = 0
         for key, result in zip(keys[number * _BATCH : (number + 1) * _BATCH], results, strict=True):
             for i in rows_of[key]:
@@ -305,8 +311,7 @@ def diagnose_cases(
 
 def result_columns(engine: Engine, top: int, intervals: bool = False) -> list[str]:
     """The result columns of one output row, in :meth:`DiagnosisResult.to_row` order."""
-    result = engine.diagnose({})
-    return list((engine.with_intervals(result, 2, 0) if intervals else result).to_row(top))
+    return row_columns(engine.kb.causes, top, intervals)
 
 
 def _output(
@@ -314,15 +319,15 @@ def _output(
     index: pd.Index,
     text: Mapping[str, Sequence[str]],
     columns: Columns,
-    outcomes: Sequence[DiagnosisResult | RowError | None],
+    outcomes: Sequence[Row | RowError | None],
     gold: Sequence[Any] | None,
     top: int,
     intervals: bool = False,
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """The output frame: one record per distinct outcome, copied to the rows that share it (no work per row)."""
+    names = result_columns(engine, top, intervals)
     kb_version = engine.kb.kb_version
-    records: list[dict[str, Any]] = []
-    ranks_of: list[dict[str, int]] = []  # per record: each cause's rank in its differential
+    records: list[Row] = []
     record_of: dict[int, int] = {}  # id of an outcome -> its record
     take = np.empty(len(outcomes), dtype=np.intp)
     for position, outcome in enumerate(outcomes):
@@ -331,17 +336,11 @@ def _output(
             take[position] = known
             continue
         take[position] = record_of[id(outcome)] = len(records)
-        if isinstance(outcome, DiagnosisResult):
-            records.append(outcome.to_row(top))
-            ranks_of.append({score.id: rank for rank, score in enumerate(outcome.differential, start=1)})
+        if isinstance(outcome, tuple):
+            records.append(outcome)
             continue
         error = outcome if isinstance(outcome, RowError) else RowError("not scored")
-        record: dict[str, Any] = {"status": "error", "error": error.message, "kb_version": kb_version}
-        if error.emergency:  # the fail safe: a bad row keeps the emergency its readable answers meet
-            record.update(triage=EMERGENCY, rules_fired=";".join(rule.id for rule in error.emergency))
-        records.append(record)
-        ranks_of.append({})
-    names = result_columns(engine, top, intervals)
+        records.append(error_row(names, error.message, error.emergency, kb_version))
     distinct = pd.DataFrame.from_records(records, columns=names).astype(_dtypes(names))
     out = distinct.take(take)
     out.index = index
@@ -351,9 +350,25 @@ def _output(
     if columns.gold_triage:
         out[GOLD_TRIAGE] = list(text[GOLD_TRIAGE])
     if columns.gold_cause and gold is not None:
-        ranks = [ranks_of[r].get(node) if isinstance(node, str) else None for r, node in zip(take, gold, strict=True)]
-        out[GOLD_RANK] = pd.array(ranks, dtype="Int64")
+        out[GOLD_RANK] = _gold_ranks(engine.kb.causes, distinct, take, gold)
     return out.astype(_dtypes(out.columns)), take
+
+
+def _gold_ranks(
+    causes: Sequence[str], distinct: pd.DataFrame, take: np.ndarray, gold: Sequence[Any]
+) -> pd.api.extensions.ExtensionArray:
+    """Each row's rank of its gold cause in its differential (from 1); missing for an error row or no gold cause."""
+    ok = (distinct["status"] == "ok").to_numpy()
+    ranks = np.zeros((len(distinct), len(causes)), dtype=np.intp)
+    if ok.any():
+        posteriors = distinct.loc[ok, [f"p_{c}" for c in causes]].to_numpy(dtype=float)
+        ranks[ok] = np.argsort(rank_order(posteriors), axis=1, kind="stable") + 1
+    of_cause = {c: i for i, c in enumerate(causes)}
+    found = [
+        int(ranks[r, of_cause[node]]) if ok[r] and isinstance(node, str) and node in of_cause else None
+        for r, node in zip(take.tolist(), gold, strict=True)
+    ]
+    return pd.array(found, dtype="Int64")
 
 
 def _dtypes(columns: Sequence[str]) -> dict[str, Any]:

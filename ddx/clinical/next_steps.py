@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from ..knowledge.conditions import Rule
 
 __all__ = [
@@ -126,6 +128,20 @@ class NextStepsGuide:
                 break
             out.append(cause)
         return out
+
+    def leading_counts(self, ranked_posteriors: np.ndarray) -> np.ndarray:
+        """How many causes :meth:`leading` takes, for many cases at once (rows of posteriors, most probable first)."""
+        rows = np.asarray(ranked_posteriors, dtype=float)
+        if self.max_causes < 1 or rows.shape[1] == 0:
+            return np.zeros(len(rows), dtype=np.intp)
+        above = rows[:, 1 : self.max_causes] >= self.threshold  # the loop stops at the first cause below
+        return 1 + np.cumprod(above, axis=1).sum(axis=1, dtype=np.intp)
+
+    def test_names(self, causes: Iterable[str]) -> list[str]:
+        """The distinct test names of the steps of ``causes``, in order: what :func:`names_of_tests` reads from
+        :func:`build_steps` (a test is the same step under every self-care policy), without building the steps."""
+        steps = (step for cause in causes for step in self._cause_steps[cause, "show"])
+        return list(dict.fromkeys(step.name for step in steps if step.kind == "test"))
 
 
 def build_steps(

@@ -15,12 +15,14 @@ network's disposition, so nothing the network says can lower a rule.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from ..knowledge.model import TRIAGE_LEVELS, TriagePolicy
 
-__all__ = ["Disposition", "Margin", "margin", "most_urgent", "network_disposition"]
+__all__ = ["Disposition", "Margin", "margin", "most_urgent", "network_disposition", "network_levels"]
 
 SELF_CARE = TRIAGE_LEVELS[-1]
 
@@ -90,6 +92,34 @@ def network_disposition(
     if best is None:
         return Disposition(policy.unsupported_level, None, False)
     return Disposition(TRIAGE_LEVELS[best[0]], best[2], True)
+
+
+def network_levels(
+    posteriors: np.ndarray, priors: Sequence[float], acuity: Sequence[str], policy: TriagePolicy
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`network_disposition` of many cases at once: each row's level (an index into ``TRIAGE_LEVELS``) and
+    whether a cause set it.
+
+    ``posteriors`` is ``(n, C)`` with the causes in the order of ``priors`` and
+    ``acuity``. The comparisons are those of :func:`_level` on the same float64
+    numbers, so each row's level is the one-case function's (tested).
+    """
+    rows = np.asarray(posteriors, dtype=float)
+    none = len(TRIAGE_LEVELS)  # no level set
+    best = np.full(len(rows), none, dtype=np.intp)
+    ladders = _ladders(policy)
+    for c, (prior, own) in enumerate(zip(priors, acuity, strict=True)):
+        p = rows[:, c]
+        level_of_cause = np.full(len(rows), none, dtype=np.intp)
+        for level, threshold in reversed(ladders[own]):  # the least urgent first: a more urgent one overwrites it
+            met = p >= threshold
+            if level == SELF_CARE:
+                met &= p >= policy.support_ratio * prior
+            level_of_cause[met] = TRIAGE_LEVELS.index(level)
+        np.minimum(best, level_of_cause, out=best)
+    supported = best < none
+    best[~supported] = TRIAGE_LEVELS.index(policy.unsupported_level)
+    return best, supported
 
 
 @dataclass(frozen=True)

@@ -246,11 +246,16 @@ class Engine:
 
     def with_intervals(self, result: DiagnosisResult, samples: int = 1000, seed: int = 0) -> DiagnosisResult:
         """``result`` with the posterior interval of every cause (see :meth:`diagnose`)."""
+        point = np.array([result.probabilities[c] for c in self.kb.causes])
+        return dataclasses.replace(result, intervals=self.intervals(result.evidence, point, samples, seed))
+
+    def intervals(
+        self, evidence: Evidence, point: np.ndarray, samples: int = 1000, seed: int = 0
+    ) -> tuple[uncertainty.Interval, ...]:
+        """Each cause's posterior interval for a checked case whose posteriors (model order) are ``point``."""
         if samples < 2:
             raise ValueError(f"samples must be at least 2; got {samples}")
-        point = np.array([result.probabilities[c] for c in self.kb.causes])
-        found = uncertainty.intervals(self._model, self._slots, self._case(result.evidence), point, samples, seed)
-        return dataclasses.replace(result, intervals=found)
+        return uncertainty.intervals(self._model, self._slots, self._case(evidence), point, samples, seed)
 
     @cached_property
     def _cause_fields(self) -> dict[str, tuple[str, tuple[str, str, tuple[Code, ...]]]]:
@@ -259,7 +264,7 @@ class Engine:
         return {c: (nodes[c].label, (nodes[c].group or "", nodes[c].acuity or "", codes(c))) for c in self.kb.causes}
 
     @cached_property
-    def _acuity(self) -> dict[str, str]:
+    def acuity(self) -> dict[str, str]:
         """Each cause's acuity (a cause without one is self-care)."""
         return {c: self.kb.nodes[c].acuity or TRIAGE_LEVELS[-1] for c in self.kb.causes}
 
@@ -294,7 +299,7 @@ class Engine:
 
         None when the triage is already ``emergency`` or no cause could raise it.
         """
-        return margin(result.probabilities, self._acuity, self.kb.triage, result.triage)
+        return margin(result.probabilities, self.acuity, self.kb.triage, result.triage)
 
     def normalise(
         self, evidence: Mapping[str, Any] | None = None, age: float | None = None, sex: str | None = None
@@ -345,7 +350,7 @@ class Engine:
         static = self._cause_fields
         differential = tuple(CauseScore._fast(c, static[c][0], post[c], priors[c], static[c][1]) for c in order)
         fired = rule_layer.fired(kb.rules, ev.answers, TRIAGE_LEVELS)
-        disposition = network_disposition(post, priors, self._acuity, kb.triage)
+        disposition = network_disposition(post, priors, self.acuity, kb.triage)
         triage = most_urgent([disposition.level, *(r.level for r in fired)])
         # Nothing set a level: the advice says so (what to answer, or to see a clinician), unless a rule spoke.
         unsupported = not disposition.supported and triage == disposition.level

@@ -12,7 +12,7 @@ import ddx
 from ddx.batch import score_file, score_frame
 from ddx.batch.patterns import PatternCache, pattern_key
 from ddx.batch.read import Case
-from ddx.batch.score import diagnose_cases
+from ddx.batch.score import score_cases
 
 PATTERNS = [
     {"f1": "yes", "f2": "no"},
@@ -37,13 +37,13 @@ def _frame(n: int, seed: int = 3) -> pd.DataFrame:
 
 def _counting(engine: ddx.Engine, monkeypatch: pytest.MonkeyPatch) -> list[int]:
     scored: list[int] = []
-    real = engine.diagnose_many
+    real = engine.evaluate
 
-    def spy(evidences):  # type: ignore[no-untyped-def]
+    def spy(evidences, *args, **kwargs):  # type: ignore[no-untyped-def]
         scored.append(len(evidences))
-        return real(evidences)
+        return real(evidences, *args, **kwargs)
 
-    monkeypatch.setattr(engine, "diagnose_many", spy)
+    monkeypatch.setattr(engine, "evaluate", spy)
     return scored
 
 
@@ -82,9 +82,9 @@ def test_a_pattern_met_in_an_earlier_call_is_not_scored_again(tiny_engine, monke
     scored = _counting(tiny_engine, monkeypatch)
     cache = PatternCache()
     cases = [Case({"f1": True}, None, None), Case({"f2": True}, 40.0, "female"), Case({"f1": True}, None, None)]
-    first = diagnose_cases(tiny_engine, cases, cache=cache)
+    first = score_cases(tiny_engine, cases, cache=cache)
     assert scored == [2] and first[0] is first[2]
-    second = diagnose_cases(tiny_engine, cases[::-1], cache=cache)
+    second = score_cases(tiny_engine, cases[::-1], cache=cache)
     assert scored == [2]  # every pattern came from the cache: nothing scored
     assert second == first[::-1]
     assert (cache.hits, cache.misses) == (3, 2)

@@ -14,21 +14,24 @@ import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
 from conftest import tiny_files, write_kb
 from helpers import assert_cited_verbatim, needs_seeds
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import ddx
 from ddx.batch.score import score_frame
 from ddx.cli.case import explanation_text
-from ddx.clinical.next_steps import FILE, Item, NextStep, NextStepsGuide, names_of_tests
+from ddx.clinical.next_steps import FILE, Item, NextStep, NextStepsGuide, build_steps, names_of_tests
 from ddx.clinical.next_steps_file import load_guide
 from ddx.errors import KnowledgeBaseError
 from ddx.knowledge.conditions import Condition
 from ddx.knowledge.load import load_knowledge
-from ddx.knowledge.model import KnowledgeBase
+from ddx.knowledge.model import TRIAGE_LEVELS, KnowledgeBase
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -284,6 +287,21 @@ def test_diagnose_many_gives_the_same_next_steps(tiny_engine) -> None:
     evidences = [{"f1": True}, {"red_flag": True}, {"f3": True, "f4": True}]
     many = tiny_engine.diagnose_many([tiny_engine.normalise(e) for e in evidences])
     assert [r.next_steps for r in many] == [tiny_engine.diagnose(e).next_steps for e in evidences]
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.lists(st.floats(0, 1), min_size=3, max_size=3), min_size=1, max_size=10))
+def test_leading_counts_and_test_names_of_many_cases_are_those_of_each(tiny_engine_module, rows) -> None:
+    """The batch's vectorised leading causes and test names are those :func:`build_steps` gives one case."""
+    guide, causes = tiny_engine_module.next_steps_guide, tiny_engine_module.kb.causes
+    ranked = -np.sort(-np.array(rows), axis=1)  # each row most probable first
+    counts = guide.leading_counts(ranked).tolist()
+    for row, count in zip(ranked.tolist(), counts, strict=True):
+        pairs = list(zip(causes, row, strict=True))
+        assert count == len(guide.leading(pairs))
+        for triage in TRIAGE_LEVELS:
+            steps = build_steps(guide, pairs, triage, ())
+            assert guide.test_names(causes[:count]) == names_of_tests(steps)
 
 
 def test_result_without_next_steps_still_builds_a_row(tiny_engine) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from helpers import assert_cited_verbatim, needs_seeds
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ddx.clinical.rules import fired
-from ddx.clinical.triage import margin, most_urgent, network_disposition
+from ddx.clinical.triage import margin, most_urgent, network_disposition, network_levels
 from ddx.knowledge.conditions import Rule, condition_ids, is_met
 from ddx.knowledge.model import TRIAGE_LEVELS, TriagePolicy
 
@@ -95,6 +96,27 @@ def test_disposition_names_the_most_probable_cause_at_the_winning_level():
     both = {**PRIORS, "stroke": 0.2, "clot": 0.5}
     result = network_disposition(both, PRIORS, ACUITY, POLICY)
     assert (result.level, result.cause, result.supported) == ("emergency", "stroke", True)
+
+
+# posteriors on and around every threshold and support bound of POLICY, and anywhere between
+_NEAR = sorted(
+    {t for levels in POLICY.thresholds.values() for t in levels.values()} | {1.5 * p for p in PRIORS.values()}
+)
+posterior = st.one_of(
+    st.floats(0, 1),
+    st.sampled_from(_NEAR),
+    st.sampled_from(_NEAR).map(lambda t: float(np.nextafter(t, 0))),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.tuples(*[posterior] * len(PRIORS)), min_size=1, max_size=20))
+def test_network_levels_of_many_rows_are_the_disposition_of_each(rows):
+    causes = list(PRIORS)
+    levels, supported = network_levels(np.array(rows), [PRIORS[c] for c in causes], [ACUITY[c] for c in causes], POLICY)
+    for row, level, is_supported in zip(rows, levels.tolist(), supported.tolist(), strict=True):
+        one = network_disposition(dict(zip(causes, row, strict=True)), PRIORS, ACUITY, POLICY)
+        assert (TRIAGE_LEVELS[level], is_supported) == (one.level, one.supported)
 
 
 def test_margin_is_the_cause_nearest_the_next_level():
