@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..clinical.failsafe import emergency_rules
@@ -246,10 +247,13 @@ def _cases(
     problems: Sequence[Sequence[str]],
 ) -> list[Case | RowError]:
     """The case of each row; for a row that already has a problem, its error (with the fail safe's rules)."""
-    rows = zip(*answers, strict=True) if answers else ((),) * len(problems)
+    # column by column, so that a row's dict is filled in column order and only its answered cells are visited
+    given: list[dict[str, bool]] = [{} for _ in problems]
+    for name, column in zip(names, answers, strict=True):
+        for position in [i for i, value in enumerate(column) if value is True or value is False]:
+            given[position][name] = column[position]
     cases: list[Case | RowError] = []
-    for position, row in enumerate(rows):
-        evidence = {name: value for name, value in zip(names, row, strict=True) if isinstance(value, bool)}
+    for position, evidence in enumerate(given):
         age = _readable(ages[position]) if ages is not None else None
         sex = _readable(sexes[position]) if sexes is not None else None
         if problems[position]:
@@ -280,8 +284,19 @@ def read_chunks(source: Path, header: list[str], chunk_size: int) -> Iterator[pd
     with reader:
         try:
             for chunk in reader:
-                blank = chunk.apply(lambda column: column.str.strip() == "").all(axis=1)
+                blank = _blank_rows(chunk)
                 if not blank.all():
                     yield chunk[~blank] if blank.any() else chunk
         except (pd.errors.ParserError, ValueError) as exc:  # the first pass let through what pandas refuses
             raise InputFileError(f"{source}: cannot read the CSV: {exc}") from None
+
+
+def _blank_rows(chunk: pd.DataFrame) -> np.ndarray:
+    """Which rows have only blank cells: each column is looked at only on the rows still blank so far (few)."""
+    blank = np.ones(len(chunk), dtype=bool)
+    for j in range(chunk.shape[1]):
+        rows = np.flatnonzero(blank)
+        if len(rows) == 0:
+            break
+        blank[rows] = (chunk.iloc[rows, j].str.strip() == "").to_numpy(dtype=bool)
+    return blank

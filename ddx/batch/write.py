@@ -55,13 +55,16 @@ def escape_formula_cells(frame: pd.DataFrame) -> pd.DataFrame:
         column = out[name]
         if not (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
             continue
-        try:
-            risky = column.str.startswith(FORMULA_STARTS, na=False).astype(bool)
-        except AttributeError:  # no text in the column
-            continue
-        if risky.any():
+        risky_values = [value for value in _text_values(column) if value.startswith(FORMULA_STARTS)]
+        if risky_values:
+            risky = column.isin(risky_values)
             out[name] = column.where(~risky, "'" + column[risky])
     return out
+
+
+def _text_values(column: pd.Series) -> list[str]:
+    """The distinct text cells of a column: a batch's result columns repeat a few ids, so each is looked at once."""
+    return [value for value in pd.unique(column) if isinstance(value, str)]
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -178,13 +181,12 @@ def _formatted(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _holds(frame: pd.DataFrame, character: str) -> bool:
     """Whether a text cell of ``frame`` holds ``character``."""
-    for name in frame.columns:
-        column = frame[name]
-        if pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column):
-            with contextlib.suppress(AttributeError):  # no text in the column
-                if column.str.contains(character, regex=False, na=False).any():
-                    return True
-    return False
+    text = [
+        frame[name]
+        for name in frame.columns
+        if pd.api.types.is_object_dtype(frame[name]) or pd.api.types.is_string_dtype(frame[name])
+    ]
+    return any(character in value for column in text for value in _text_values(column))
 
 
 def _partial_pid(path: Path, target: Path) -> int | None:

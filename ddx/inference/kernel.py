@@ -196,6 +196,7 @@ def _case(
     )
     where = np.zeros(n_vars, dtype=np.int64)
     small_row = np.empty(1 << _MERGED_WIDTH, dtype=np.int32)
+    weight = np.empty(scope.shape[1] + 1, dtype=np.int64)  # _index's scratch: a bit per variable of a union
     absolute = buf.copy()  # the subset variables' factors without their signs
     for f in range(n_orig):
         if signs[f]:
@@ -209,7 +210,7 @@ def _case(
         for f in range(n_orig):
             if merged_into[f] == g:
                 signs[g] = signs[g] or signs[f]
-                _index(scope[f], width[f], where, w, small_row)
+                _index(scope[f], width[f], where, w, small_row, weight)
                 _multiply(buf[o:], buf[offset[f] :], small_row, 1 << w)
                 _multiply(absolute[o:], absolute[offset[f] :], small_row, 1 << w)
 
@@ -277,7 +278,7 @@ def _case(
             f = in_ids[k]
             tainted = tainted or signs[f]
             row = rows[row_off[t] + ((k - in_off[t]) << d) : row_off[t] + ((k - in_off[t] + 1) << d)]
-            _index(scope[f], width[f], where, d, row)
+            _index(scope[f], width[f], where, d, row, weight)
             if k == in_off[t]:
                 _gather(acc, buf[offset[f] :], row, points)
             else:

@@ -304,9 +304,12 @@ def _tables(
 
 
 @njit(cache=True)
-def _index(scope_row: np.ndarray, w: int, where: np.ndarray, d: int, out: np.ndarray) -> None:
-    """A factor's index into its table at every point of a union of ``d`` variables (``where``: a variable's bit)."""
-    weight = np.zeros(d, dtype=np.int64)
+def _index(scope_row: np.ndarray, w: int, where: np.ndarray, d: int, out: np.ndarray, weight: np.ndarray) -> None:
+    """A factor's index into its table at every point of a union of ``d`` variables (``where``: a variable's bit).
+
+    ``weight`` is scratch room for ``d`` numbers (the caller's, made once per case, not once per factor).
+    """
+    weight[:d] = 0
     for p in range(w):
         weight[where[scope_row[p]]] = 1 << p
     out[0] = 0
