@@ -5,7 +5,8 @@ a time) checks everything that concerns the file as a whole before any
 output is written: the encoding, the header, the number of fields in every
 row and unique ``case_id`` values. The second pass reads chunks with pandas,
 scores each chunk with :func:`score_frame` and appends it to the output, so
-memory stays bounded whatever the file size. The output is written to a
+memory stays bounded whatever the file size (with ``jobs`` above one, two
+chunks: the workers score one while the next is read and the last written). The output is written to a
 temporary file beside the target and renamed at the end: a run that stops
 half way never leaves a half-written OUT.csv. Every output path is checked
 before any row is scored: it must not name the input or another output, nor
@@ -31,11 +32,13 @@ import contextlib
 import json
 import os
 import sys
-from collections.abc import Mapping
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Executor
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
+import numpy as np
 import pandas as pd
 
 from ..clinical.failsafe import EMERGENCY
@@ -48,13 +51,15 @@ from .parquet import ParquetOut, is_parquet, parquet_chunks, parquet_header, par
 from .patterns import PatternCache
 from .progress import Progress
 from .read import Columns, cause_aliases, check_columns, read_chunks
-from .score import _check_draws, _check_top, _score_frame, output_meta
+from .score import _check_draws, _check_top, _start_frame, output_meta
 from .write import _check_paths, _replacing, _write_csv
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "score_file"]
 
 #: Rows read, scored and written at a time by :func:`score_file`.
 DEFAULT_CHUNK_SIZE = 10_000
+
+_T = TypeVar("_T")
 
 
 def score_file(
@@ -199,11 +204,19 @@ def _score_chunks(
     parquet_in, parquet_out = parquet  # is the input, is the output Parquet
     writer = ParquetOut(handle) if parquet_out else None
     chunks = parquet_chunks(source, header, chunk_size) if parquet_in else read_chunks(source, header, chunk_size)
-    for chunk in chunks:
-        chunk.index = pd.RangeIndex(done, done + len(chunk))
-        scored, patterns = _score_frame(
-            engine, chunk, top, on_row=progress.update, intervals=intervals, seed=seed, cache=cache, pool=pool
-        )
+
+    def started() -> Iterator[Callable[[], tuple[pd.DataFrame, np.ndarray]]]:
+        first = 0
+        for chunk in chunks:
+            chunk.index = pd.RangeIndex(first, first + len(chunk))
+            first += len(chunk)
+            yield _start_frame(
+                engine, chunk, top, on_row=progress.update, intervals=intervals, seed=seed, cache=cache, pool=pool
+            )
+
+    # with workers, the next chunk is started before this one is written: they score while this process writes
+    for finish in _ahead(started(), 1 if pool is not None else 0):
+        scored, patterns = finish()
         if writer is not None:
             writer.write(scored)
         else:
@@ -212,7 +225,7 @@ def _score_chunks(
             wrote_header = True
         errors += _report_row_errors(scored, progress)
         accumulator.add(scored)
-        done += len(chunk)
+        done += len(scored)
     if not (wrote_header if writer is None else writer.started):  # no rows: still write the output's columns
         meta = output_meta(engine, header, top, intervals is not None)
         if writer is not None:
@@ -222,6 +235,16 @@ def _score_chunks(
     if writer is not None:
         writer.close()
     return done, errors
+
+
+def _ahead(items: Iterable[_T], n: int) -> Iterator[_T]:
+    """Each of ``items`` once ``n`` more have been drawn, or when there are no more: the work they start runs ahead."""
+    waiting: deque[_T] = deque()
+    for item in items:
+        waiting.append(item)
+        if len(waiting) > n:
+            yield waiting.popleft()
+    yield from waiting
 
 
 def _report_row_errors(scored: pd.DataFrame, progress: Progress) -> int:

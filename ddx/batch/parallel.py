@@ -3,8 +3,10 @@
 ``ddx score --jobs N`` splits the work, not the file: the parent reads each
 chunk, finds the patterns it has not scored yet and cuts them into batches
 whose make-up depends only on the file (never on N); the batches are scored
-here or by N forked workers, and the parent writes every row in order. So the
-output of ``--jobs N`` is byte for byte that of ``--jobs 1``.
+here or by N forked workers, and the parent writes every row in order. While
+the workers score a chunk the parent writes the one before and reads the one
+after (:mod:`ddx.batch.cases`). So the output of ``--jobs N`` is byte for byte
+that of ``--jobs 1``.
 
 Workers are forked after the engine is loaded, so they share it without
 loading or pickling it; each batch comes back as its output rows, plain
@@ -61,16 +63,16 @@ def score_batches(
     pool: Executor | None = None,
     kernel: bool = False,
 ) -> Iterator[list[Row]]:
-    """The output rows of each batch (``top`` ranked causes each), in order: in this process, or by ``pool`` when
-    there is more than one batch.
+    """The output rows of each batch (``top`` ranked causes each), in order.
 
-    ``kernel``: every batch through the compiled kernel (:func:`ddx.inference.compiled.for_chunk`).
+    Without ``pool`` each batch is scored in this process as its rows are
+    asked for; with one, every batch is handed to the workers now, so that
+    this process can go on while they score. ``kernel``: every batch through
+    the compiled kernel (:func:`ddx.inference.compiled.for_chunk`).
     """
-    if pool is None or len(batches) < 2:
-        for batch in batches:
-            yield _score(engine, batch, top, intervals, seed, kernel)
-        return
-    yield from pool.map(partial(_score_in_worker, top=top, intervals=intervals, seed=seed, kernel=kernel), batches)
+    if pool is None or not batches:
+        return (_score(engine, batch, top, intervals, seed, kernel) for batch in batches)
+    return pool.map(partial(_score_in_worker, top=top, intervals=intervals, seed=seed, kernel=kernel), batches)
 
 
 @contextlib.contextmanager

@@ -16,11 +16,12 @@ drops the least recently used, so a file of all-distinct rows costs at most
 from __future__ import annotations
 
 from collections import OrderedDict
+from dataclasses import dataclass
 
 from ..knowledge.evidence import Evidence
 from .rows import Row
 
-__all__ = ["DEFAULT_LIMIT", "PatternCache", "PatternKey", "pattern_key"]
+__all__ = ["DEFAULT_LIMIT", "PatternCache", "PatternKey", "Slot", "pattern_key"]
 
 #: Patterns kept per file by ``ddx score``: about 50 MB at most.
 DEFAULT_LIMIT = 16_384
@@ -33,8 +34,15 @@ def pattern_key(evidence: Evidence) -> PatternKey:
     return frozenset(evidence.answers.items()), evidence.age, evidence.sex
 
 
+@dataclass(slots=True)
+class Slot:
+    """The output row of one pattern: empty while its batch is being scored, then filled (:mod:`ddx.batch.cases`)."""
+
+    row: Row | None = None
+
+
 class PatternCache:
-    """Output rows of the patterns met so far, the ``limit`` most recently used.
+    """The output rows of the patterns met so far (each in its :class:`Slot`), the ``limit`` most recently used.
 
     ``hits`` counts rows answered from the cache, ``misses`` patterns scored.
     """
@@ -44,19 +52,19 @@ class PatternCache:
             raise ValueError(f"a pattern cache holds 0 or more patterns; got limit={limit}")
         self.limit = limit
         self.hits = self.misses = 0
-        self._results: OrderedDict[PatternKey, Row] = OrderedDict()
+        self._results: OrderedDict[PatternKey, Slot] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._results)
 
-    def get(self, key: PatternKey) -> Row | None:
+    def get(self, key: PatternKey) -> Slot | None:
         result = self._results.get(key)
         if result is not None:
             self._results.move_to_end(key)
             self.hits += 1
         return result
 
-    def put(self, key: PatternKey, result: Row) -> None:
+    def put(self, key: PatternKey, result: Slot) -> None:
         self.misses += 1
         if self.limit == 0:
             return

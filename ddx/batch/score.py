@@ -16,13 +16,11 @@ import pandas as pd
 
 from ..clinical.failsafe import emergency_rules
 from ..engine.core import Engine
-from ..errors import DdxError, EvidenceError
-from ..inference import compiled
+from ..errors import DdxError
 from ..inference.order import rank_order
-from ..knowledge.evidence import Evidence
+from .cases import start_cases
 from .csvscan import ID_COLUMN
-from .parallel import score_batches
-from .patterns import PatternCache, PatternKey, pattern_key
+from .patterns import PatternCache
 from .read import (
     GOLD_CAUSE,
     GOLD_RANK,
@@ -45,7 +43,7 @@ from .read import (
 from .rows import Row, error_row, row_columns
 from .write import escape_formula_cells
 
-__all__ = ["output_meta", "result_columns", "score_cases", "score_frame"]
+__all__ = ["output_meta", "result_columns", "score_frame"]
 
 
 def score_frame(
@@ -152,6 +150,37 @@ def _score_frame(
     Rows with the same index have the same result columns (from ``status`` to
     ``kb_version``): the file writer formats those once (:func:`ddx.batch.write._write_csv`).
     """
+    finish = _start_frame(
+        engine,
+        frame,
+        top,
+        on_row=on_row,
+        intervals=intervals,
+        seed=seed,
+        escape_formulas=escape_formulas,
+        cache=cache,
+        pool=pool,
+    )
+    return finish()
+
+
+def _start_frame(
+    engine: Engine,
+    frame: pd.DataFrame,
+    top: int = 5,
+    *,
+    on_row: Callable[[int], None] | None = None,
+    intervals: int | None = None,
+    seed: int = 0,
+    escape_formulas: bool = False,
+    cache: PatternCache | None = None,
+    pool: Executor | None = None,
+) -> Callable[[], tuple[pd.DataFrame, np.ndarray]]:
+    """:func:`_score_frame` started: the frame read and checked, its new patterns on their way to ``pool``.
+
+    The call it returns waits for them and builds the output; call those of one
+    file in the order they were started (:mod:`ddx.batch.cases`).
+    """
     _check_top(top)
     kb = engine.kb
     columns = check_columns(kb, [str(c) for c in frame.columns], where="input")
@@ -176,12 +205,16 @@ def _score_frame(
     if columns.gold_triage:
         _read_column(text[GOLD_TRIAGE], GOLD_TRIAGE, _read_triage, last)
     counts = np.bincount(of_row, minlength=len(firsts)).tolist()
-    scored = score_cases(
+    scoring = start_cases(
         engine, cases, top, on_row, intervals=intervals, seed=seed, cache=cache, pool=pool, rows=counts
     )
-    outcomes = _row_outcomes(engine, of_row, cases, found, scored, first, last)
-    out, take = _output(engine, frame.index, text, columns, outcomes, gold, top, intervals is not None)
-    return (escape_formula_cells(out) if escape_formulas else out), take
+
+    def finish() -> tuple[pd.DataFrame, np.ndarray]:
+        outcomes = _row_outcomes(engine, of_row, cases, found, scoring.result(), first, last)
+        out, take = _output(engine, frame.index, text, columns, outcomes, gold, top, intervals is not None)
+        return (escape_formula_cells(out) if escape_formulas else out), take
+
+    return finish
 
 
 def _patterns(columns: Sequence[Sequence[str]], rows: int) -> tuple[np.ndarray, list[int]]:
@@ -234,79 +267,6 @@ def _check_draws(intervals: int | None, seed: int) -> None:
         raise DdxError(f"intervals must be a whole number of draws, at least 2; got {intervals!r}")
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise DdxError(f"seed must be a whole number, 0 or more; got {seed!r}")
-
-
-#: Distinct patterns scored per vectorised engine call: large enough to amortise the call, small
-#: enough for the progress display to move and for the work to split across processes.
-_BATCH = 256
-
-
-def score_cases(
-    engine: Engine,
-    cases: Sequence[Case | RowError | None],
-    top: int = 5,
-    on_row: Callable[[int], None] | None = None,
-    *,
-    intervals: int | None = None,
-    seed: int = 0,
-    cache: PatternCache | None = None,
-    pool: Executor | None = None,
-    rows: Sequence[int] | None = None,
-) -> list[Row | RowError | None]:
-    """Score each case: its output row (:mod:`ddx.batch.rows`), or a :class:`RowError` for bad evidence (errors
-    and None pass through).
-
-    The one place where batch scoring calls the engine: each row's evidence is
-    checked on its own (a bad row gets its message, and the emergency rules
-    its readable answers meet); then the distinct (answers, age, sex)
-    patterns not yet scored (none of this call's rows, nor in ``cache``, one
-    per file) are scored in batches of their first appearance, in this
-    process or by the workers of ``pool`` (:mod:`ddx.batch.parallel`): the
-    rows never depend on which. ``rows`` is how many rows each case stands
-    for (the progress counts rows); one each by default. ``cache`` holds rows
-    of one ``top`` and ``intervals``: keep one per file.
-    """
-    weight = rows if rows is not None else [1] * len(cases)
-    out: list[Row | RowError | None] = [None] * len(cases)
-    rows_of: dict[PatternKey, list[int]] = {}  # each new pattern -> its rows, in order of first appearance
-    new: list[Evidence] = []
-    answered = 0
-    for i, case in enumerate(cases):
-        if not isinstance(case, Case):
-            out[i], answered = case, answered + weight[i]
-            continue
-        try:
-            ev = engine.normalise(case.evidence, age=case.age, sex=case.sex)
-        except EvidenceError as exc:
-            out[i] = RowError(str(exc), emergency_rules(engine.kb, case.evidence, case.age, case.sex))
-            answered += weight[i]
-            continue
-        key = pattern_key(ev)
-        if key in rows_of:
-            rows_of[key].append(i)
-            continue
-        known = cache.get(key) if cache is not None else None
-        if known is not None:
-            out[i], answered = known, answered + weight[i]
-            continue
-        rows_of[key] = [i]
-        new.append(ev)
-    if on_row is not None and answered:
-        on_row(answered)
-    keys = list(rows_of)
-    batches = [new[start : start + _BATCH] for start in range(0, len(new), _BATCH)]
-    kernel = compiled.for_chunk(len(new))  # one way for the whole chunk, whichever process scores a batch
-    for number, results in enumerate(score_batches(engine, batches, top, intervals, seed, pool, kernel)):
-        done = 0
-        for key, result in zip(keys[number * _BATCH : (number + 1) * _BATCH], results, strict=True):
-            for i in rows_of[key]:
-                out[i] = result
-            done += sum(weight[i] for i in rows_of[key])
-            if cache is not None:
-                cache.put(key, result)
-        if on_row is not None:
-            on_row(done)
-    return out
 
 
 def result_columns(engine: Engine, top: int, intervals: bool = False) -> list[str]:

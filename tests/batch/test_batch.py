@@ -560,7 +560,7 @@ def _not_scored(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: Any, **kwargs: Any) -> None:
         raise AssertionError("a row was scored before the path was refused")
 
-    monkeypatch.setattr("ddx.batch.file._score_frame", refuse)  # where score_file looks it up
+    monkeypatch.setattr("ddx.batch.file._start_frame", refuse)  # where score_file looks it up
 
 
 def one_line_error(capsys, code: int, *fragments: str) -> str:

@@ -101,3 +101,16 @@ def test_a_pool_needs_at_least_one_job(tiny_engine) -> None:
     with worker_pool(tiny_engine, 1) as pool:
         assert pool is None  # one job: the work stays in this process
     assert available_cores() >= 1
+
+
+def test_jobs_two_takes_patterns_of_the_chunk_still_being_scored(tiny_engine, tmp_path: Path) -> None:
+    """Each chunk repeats the patterns of the one before, which the workers may not have finished."""
+    rows = [{"case_id": f"r{i}", "age": str(i % 60), "f1": "yes" if i % 3 else "no"} for i in range(600)]
+    source = tmp_path / "repeats.csv"
+    pd.DataFrame(rows).to_csv(source, index=False)
+    one, two = tmp_path / "one.csv", tmp_path / "two.csv"
+    assert score_file(source, one, tiny_engine, chunk_size=90, quiet=True, jobs=1) == 0
+    assert score_file(source, two, tiny_engine, chunk_size=90, quiet=True, jobs=2) == 0
+    assert two.read_bytes() == one.read_bytes()
+    written = pd.read_csv(two, dtype=str, keep_default_na=False)
+    assert list(written.case_id) == [r["case_id"] for r in rows] and set(written.status) == {"ok"}

@@ -10,9 +10,9 @@ import pytest
 
 import ddx
 from ddx.batch import score_file, score_frame
+from ddx.batch.cases import score_cases, start_cases
 from ddx.batch.patterns import PatternCache, pattern_key
 from ddx.batch.read import Case
-from ddx.batch.score import score_cases
 
 PATTERNS = [
     {"f1": "yes", "f2": "no"},
@@ -139,3 +139,16 @@ def test_the_progress_counts_rows_not_patterns(tiny_engine) -> None:
     seen: list[int] = []
     score_frame(tiny_engine, frame, on_row=seen.append)
     assert sum(seen) == len(frame)
+
+
+def test_a_pattern_on_its_way_is_taken_by_the_next_call_and_scored_once(tiny_engine, monkeypatch) -> None:
+    """A call started before the last is finished (``--jobs``) finds the last one's new patterns in the cache."""
+    scored = _counting(tiny_engine, monkeypatch)
+    cache = PatternCache()
+    first = start_cases(tiny_engine, [Case({"f1": True}, None, None)], cache=cache)
+    second = start_cases(tiny_engine, [Case({"f1": True}, None, None), Case({"f2": True}, None, None)], cache=cache)
+    assert scored == []  # nothing scored in this process until the rows are asked for
+    (row,) = first.result()
+    again, other = second.result()
+    assert again is row and other is not row
+    assert scored == [1, 1]  # f1 once, f2 once
