@@ -153,8 +153,9 @@ def run_benchmark(
         A model directory; default: the bundled model.
     cohort
         Run the cohort rows (:mod:`ddx.bench.cohort`): ``ddx score`` end to end
-        with ``--jobs 1`` and ``2`` on 20,000 rows with repeats and 20,000
-        distinct rows (``quick``: 1,000 each), and the Dask path.
+        with ``--jobs 1`` and ``2`` on 50,000 rows resampled from
+        ``examples/vignettes.csv`` and 50,000 distinct rows with 1-8 positive
+        findings (issue 18's files; ``quick``: 1,000 each), and the Dask path.
     positives
         Fewest and most positive findings of a main-table case (default 1-10,
         ``quick`` 1-4: pgmpy needs seconds to minutes per case at 10).
@@ -209,7 +210,7 @@ def run_benchmark(
                 engine, (1, 2) if quick else (1, 2, 4, 8), 4 if quick else 20, seed, results["pgmpy_best"], folder, log
             )
         if cohort:
-            rows = 1000 if quick else 20_000
+            rows = 1000 if quick else 50_000  # issue 18's files
             log(f"cohort: ddx score end to end on {rows:,} rows, --jobs 1 and 2, and Dask")
             results["cohort"] = cohort_rows(engine, rows, seed, folder, log)
         if startup:

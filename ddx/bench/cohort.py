@@ -1,10 +1,13 @@
 """The cohort rows of the benchmark: ``ddx score`` end to end on a file with repeats and on one of distinct rows.
 
-Each run is a fresh ``python -m ddx score`` (start-up, reading, scoring and
-writing included), with ``--jobs 1`` and ``--jobs 2``, timed from outside
-with the peak resident memory of its largest process; the Dask path (when
-Dask is installed) scores the distinct file on a local cluster of one and of
-two worker processes, the workers warm.
+The file with repeats is ``examples/vignettes.csv`` resampled to the number
+of rows (a source checkout; an installed package, which has no examples,
+repeats 200 realistic cases instead); the distinct file holds realistic cases
+with 1-8 positive findings. Each run is a fresh ``python -m ddx score``
+(start-up, reading, scoring and writing included), with ``--jobs 1`` and
+``--jobs 2``, timed from outside with the peak resident memory of its largest
+process; the Dask path (when Dask is installed) scores the distinct file on a
+local cluster of one and of two worker processes, the workers warm.
 """
 
 from __future__ import annotations
@@ -24,8 +27,29 @@ from .startup import _RSS_WRAPPER, _child_env, _write_csv
 
 __all__ = ["cohort_rows"]
 
-#: Distinct patterns in the file with repeats (a cohort repeats answer patterns).
+#: Distinct patterns in the file with repeats when there is no ``examples/vignettes.csv`` to resample.
 _PATTERNS = 200
+#: Positive findings of each distinct case (issue 18's file: 1-8).
+_POSITIVES = (1, 8)
+#: The vignettes of a source checkout, resampled into the file with repeats.
+_VIGNETTES = Path(__file__).resolve().parents[2] / "examples" / "vignettes.csv"
+
+
+def _resampled(source: Path, target: Path, rows: int, seed: int) -> int | None:
+    """``rows`` rows drawn with replacement from ``source`` with new ``case_id`` values; the number of rows it has.
+
+    None when there is no such file (an installed package).
+    """
+    if not source.is_file():
+        return None
+    import pandas as pd
+
+    frame = pd.read_csv(source, dtype=str, keep_default_na=False)
+    drawn = frame.sample(rows, replace=True, random_state=seed).reset_index(drop=True)
+    drawn["case_id"] = [f"r{i}" for i in range(rows)]
+    drawn.to_csv(target, index=False)
+    return len(frame)
+
 
 _DASK_SCRIPT = """
 import json, sys, time
@@ -81,13 +105,19 @@ def _dask_run(source: Path, rows: int, folder: Path, timeout: float) -> dict[str
 def cohort_rows(engine: Engine, rows: int, seed: int, folder: Path, log: Log, timeout: float = 600) -> dict[str, Any]:
     """rows/s of ``ddx score`` (``--jobs 1`` and ``2``) on a file with repeats and on one of distinct rows."""
     kb = engine.kb
-    files = {
-        "repeats": (folder / "cohort_repeats.csv", realistic_cases(kb, _PATTERNS, seed + 3, positives=(1, 6))),
-        "distinct": (folder / "cohort_distinct.csv", realistic_cases(kb, rows, seed + 4, positives=(1, 6))),
+    files = {"repeats": folder / "cohort_repeats.csv", "distinct": folder / "cohort_distinct.csv"}
+    repeats = _resampled(_VIGNETTES, files["repeats"], rows, seed + 3)
+    if repeats is None:
+        _write_csv(files["repeats"], kb, realistic_cases(kb, _PATTERNS, seed + 3, positives=_POSITIVES), rows)
+    _write_csv(files["distinct"], kb, realistic_cases(kb, rows, seed + 4, positives=_POSITIVES), rows)
+    out: dict[str, Any] = {
+        "rows": rows,
+        "repeats_from": "examples/vignettes.csv" if repeats is not None else f"{_PATTERNS} realistic cases",
+        "patterns_in_repeats": repeats if repeats is not None else _PATTERNS,  # rows drawn from
+        "positive_findings_in_distinct": list(_POSITIVES),
     }
-    out: dict[str, Any] = {"rows": rows, "patterns_in_repeats": _PATTERNS}
-    for kind, (path, pool) in files.items():
-        _write_csv(path, kb, pool, rows)
+    log(f"  cohort, repeats drawn from {out['repeats_from']} ({out['patterns_in_repeats']} rows)")
+    for kind, path in files.items():
         runs = [_score_run(path, jobs, folder, timeout) for jobs in (1, 2)]
         for run in runs:
             run["rows_per_second"] = rows / run["seconds"]
@@ -96,7 +126,7 @@ def cohort_rows(engine: Engine, rows: int, seed: int, folder: Path, log: Log, ti
                 f"{run['rows_per_second']:,.0f} rows/s, peak RSS {run['peak_rss_mib'] or 0:.0f} MiB"
             )
         out[kind] = runs
-    dask = _dask_run(files["distinct"][0], rows, folder, timeout)
+    dask = _dask_run(files["distinct"], rows, folder, timeout)
     if dask is not None:
         out["dask_distinct"] = dask
         if "error" not in dask:

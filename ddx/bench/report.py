@@ -262,7 +262,12 @@ def format_table(results: Mapping[str, Any]) -> str:
     if "cohort" in results:
         co = results["cohort"]
         lines += ["", f"cohort: ddx score end to end on {co['rows']:,} rows (start-up, reading and writing included)"]
-        for kind, label in (("repeats", f"{co['patterns_in_repeats']} patterns repeated"), ("distinct", "distinct")):
+        low, high = co["positive_findings_in_distinct"]
+        lines.append(
+            f"  repeats: {co['repeats_from']} resampled ({co['patterns_in_repeats']} rows); "
+            f"distinct: realistic cases with {low}-{high} positive findings"
+        )
+        for kind, label in (("repeats", "repeats"), ("distinct", "distinct")):
             for run in co[kind]:
                 lines.append(
                     f"  {label:<24} --jobs {run['jobs']}  {run['rows_per_second']:>9,.0f} rows/s  "

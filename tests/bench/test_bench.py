@@ -67,6 +67,8 @@ def test_smoke_run_has_every_method_and_agrees_with_pgmpy():
         assert [run["jobs"] for run in cohort[kind]] == [1, 2]
         assert all(run["completed"] and run["rows_per_second"] > 0 for run in cohort[kind]), cohort[kind]
     assert "cohort: ddx score end to end" in table and "--jobs 2" in table
+    # issue 18's files: the vignettes resampled (a source checkout), distinct cases with 1-8 positive findings
+    assert cohort["repeats_from"] == "examples/vignettes.csv" and cohort["positive_findings_in_distinct"] == [1, 8]
     if "dask_distinct" in cohort:
         assert "error" not in cohort["dask_distinct"], cohort["dask_distinct"]
         assert set(cohort["dask_distinct"]) == {"1", "2"}
