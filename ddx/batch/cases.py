@@ -30,7 +30,7 @@ from .patterns import PatternCache, PatternKey, Slot, pattern_key
 from .read import Case, RowError
 from .rows import Row
 
-__all__ = ["BATCH", "Scoring", "score_cases", "start_cases"]
+__all__ = ["BATCH", "Scoring", "start_cases"]
 
 #: Distinct patterns scored per vectorised engine call: large enough to amortise the call, small
 #: enough for the progress display to move and for the work to split across processes.
@@ -63,26 +63,6 @@ def _resolved(outcome: Row | RowError | Slot | None) -> Row | RowError | None:
         return outcome
     assert outcome.row is not None, "a pattern of an earlier call is finished before a later call"
     return outcome.row
-
-
-def score_cases(
-    engine: Engine,
-    cases: Sequence[Case | RowError | None],
-    top: int = 5,
-    on_row: Callable[[int], None] | None = None,
-    *,
-    intervals: int | None = None,
-    seed: int = 0,
-    cache: PatternCache | None = None,
-    pool: Executor | None = None,
-    rows: Sequence[int] | None = None,
-) -> list[Row | RowError | None]:
-    """Score each case: its output row (:mod:`ddx.batch.rows`), or a :class:`RowError` for bad evidence.
-
-    :func:`start_cases` and :meth:`Scoring.result` in one call.
-    """
-    scoring = start_cases(engine, cases, top, on_row, intervals=intervals, seed=seed, cache=cache, pool=pool, rows=rows)
-    return scoring.result()
 
 
 def start_cases(

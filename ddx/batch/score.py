@@ -1,4 +1,5 @@
-"""Scoring one frame of cases: cells read, cases diagnosed in vectorised groups, one output row per case.
+"""Scoring one frame of cases: cells read once per pattern of cells, each new answer pattern scored once
+(:mod:`ddx.batch.cases`), each row's output copied from its pattern's row (:mod:`ddx.batch.rows`).
 
 A row that cannot be scored keeps ``status=error`` with its message; when the
 answers of that row that can be read meet an emergency rule it still carries
@@ -119,7 +120,7 @@ def score_frame(
     >>> out[["case_id", "status", "top1"]].values.tolist()
     [['a', 'ok', 'positional_compression'], ['b', 'error', nan]]
     """
-    scored, _ = _score_frame(
+    scored, _ = _start_frame(
         engine,
         frame,
         top,
@@ -129,39 +130,8 @@ def score_frame(
         escape_formulas=escape_formulas,
         cache=cache,
         pool=pool,
-    )
+    )()
     return scored
-
-
-def _score_frame(
-    engine: Engine,
-    frame: pd.DataFrame,
-    top: int = 5,
-    *,
-    on_row: Callable[[int], None] | None = None,
-    intervals: int | None = None,
-    seed: int = 0,
-    escape_formulas: bool = False,
-    cache: PatternCache | None = None,
-    pool: Executor | None = None,
-) -> tuple[pd.DataFrame, np.ndarray]:
-    """:func:`score_frame`, and for each row the index of its distinct outcome.
-
-    Rows with the same index have the same result columns (from ``status`` to
-    ``kb_version``): the file writer formats those once (:func:`ddx.batch.write._write_csv`).
-    """
-    finish = _start_frame(
-        engine,
-        frame,
-        top,
-        on_row=on_row,
-        intervals=intervals,
-        seed=seed,
-        escape_formulas=escape_formulas,
-        cache=cache,
-        pool=pool,
-    )
-    return finish()
 
 
 def _start_frame(
@@ -176,10 +146,13 @@ def _start_frame(
     cache: PatternCache | None = None,
     pool: Executor | None = None,
 ) -> Callable[[], tuple[pd.DataFrame, np.ndarray]]:
-    """:func:`_score_frame` started: the frame read and checked, its new patterns on their way to ``pool``.
+    """:func:`score_frame` started: the frame read and checked, its new patterns on their way to ``pool``.
 
-    The call it returns waits for them and builds the output; call those of one
-    file in the order they were started (:mod:`ddx.batch.cases`).
+    The call it returns waits for them and returns the output and, for each
+    row, the index of its distinct outcome: rows with the same index have the
+    same result columns (from ``status`` to ``kb_version``), which the file
+    writer formats once (:func:`ddx.batch.write._write_csv`). Call those of
+    one file in the order they were started (:mod:`ddx.batch.cases`).
     """
     _check_top(top)
     kb = engine.kb

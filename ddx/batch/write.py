@@ -109,7 +109,7 @@ def _write_csv(
     unquoted when lines end with ``\\n``, and readers then split the row there.
     ``escape`` writes the cells as :func:`escape_formula_cells` makes them.
 
-    ``patterns`` (from :func:`ddx.batch.score._score_frame`) gives each row the
+    ``patterns`` (from :func:`ddx.batch.score._start_frame`) gives each row the
     index of its distinct outcome: the result columns of rows that share one
     are the same, so they are escaped and formatted once and each line is
     joined from its own cells and them. The bytes are those of

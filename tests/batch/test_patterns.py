@@ -10,7 +10,7 @@ import pytest
 
 import ddx
 from ddx.batch import score_file, score_frame
-from ddx.batch.cases import score_cases, start_cases
+from ddx.batch.cases import start_cases
 from ddx.batch.patterns import PatternCache, pattern_key
 from ddx.batch.read import Case
 
@@ -82,9 +82,9 @@ def test_a_pattern_met_in_an_earlier_call_is_not_scored_again(tiny_engine, monke
     scored = _counting(tiny_engine, monkeypatch)
     cache = PatternCache()
     cases = [Case({"f1": True}, None, None), Case({"f2": True}, 40.0, "female"), Case({"f1": True}, None, None)]
-    first = score_cases(tiny_engine, cases, cache=cache)
+    first = start_cases(tiny_engine, cases, cache=cache).result()
     assert scored == [2] and first[0] is first[2]
-    second = score_cases(tiny_engine, cases[::-1], cache=cache)
+    second = start_cases(tiny_engine, cases[::-1], cache=cache).result()
     assert scored == [2]  # every pattern came from the cache: nothing scored
     assert second == first[::-1]
     assert (cache.hits, cache.misses) == (3, 2)
