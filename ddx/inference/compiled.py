@@ -129,6 +129,7 @@ def _warm(kernel: ModuleType) -> None:
     model = (
         np.full(1, 0.9), np.full((1, 1), 0.5), np.full(1, 0.9), np.zeros(0, f64), np.zeros(2, i64),
         np.zeros(0, i64), np.zeros(0, i64), np.zeros(0, f64), np.array([0, 1], i64), np.zeros(1, i64),
+        np.zeros(0, np.bool_),
     )  # fmt: skip
     for a in model:
         a.flags.writeable = False  # read-only, as the model's arrays are (another type to numba)
@@ -202,8 +203,18 @@ def _model_arrays(model: CompiledModel) -> tuple[object, ...]:
         np.array([p.link_off[0, x[2]] for x in flat], dtype=np.float64),
         parent_ptr,
         np.concatenate(parents).astype(np.int64),
+        _private(model, links),
     )
     for a in arrays:
         if isinstance(a, np.ndarray):
             a.flags.writeable = False
     return arrays
+
+
+def _private(model: CompiledModel, links: Sequence[Sequence[tuple[int, int, int]]]) -> np.ndarray:
+    """Per risk factor, whether one cause alone is linked to it: the kernel sums it into that cause's table."""
+    causes_of: list[set[int]] = [set() for _ in model.parents]
+    for cause, own in enumerate(links):
+        for parent, _state, _slot in own:
+            causes_of[parent].add(cause)
+    return np.array([len(causes) == 1 for causes in causes_of], dtype=np.bool_)

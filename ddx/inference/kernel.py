@@ -62,6 +62,7 @@ def _case(
     link_off: np.ndarray,
     parent_ptr: np.ndarray,
     parent_idx: np.ndarray,
+    private: np.ndarray,
     positive: np.ndarray,
     negative: np.ndarray,
     state: np.ndarray,
@@ -84,6 +85,7 @@ def _case(
         link_parent,
         parent_ptr,
         parent_idx,
+        private,
         positive,
         negative,
         state,
@@ -95,7 +97,7 @@ def _case(
         return 0.0, 0.0, TOO_WIDE
     alive = np.ones(n_vars, dtype=np.bool_)
     for p in range(n_parents):
-        alive[C + p] = state[p] < 0  # an answered risk factor is no variable
+        alive[C + p] = state[p] < 0 and not private[p]  # an answered or a private risk factor is no variable
     order, widest = _order(n_vars, scope, width, n_orig, alive)
     if widest > max_width:
         return 0.0, 0.0, TOO_WIDE
@@ -187,6 +189,7 @@ def _case(
         link_off,
         parent_ptr,
         parent_idx,
+        private,
         positive,
         state,
         table_max,
@@ -377,6 +380,7 @@ def score_cases(
     link_off: np.ndarray,
     parent_ptr: np.ndarray,
     parent_idx: np.ndarray,
+    private: np.ndarray,
     pos_ptr: np.ndarray,
     pos_idx: np.ndarray,
     neg_ptr: np.ndarray,
@@ -406,6 +410,7 @@ def score_cases(
             link_off,
             parent_ptr,
             parent_idx,
+            private,
             pos_idx[pos_ptr[i] : pos_ptr[i + 1]],
             neg_idx[neg_ptr[i] : neg_ptr[i + 1]],
             states[i],

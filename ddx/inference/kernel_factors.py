@@ -3,7 +3,10 @@
 The factors are those of :mod:`ddx.inference.eliminate` on binary variables:
 each cause's P(absent | its unanswered risk factors), weighed by the findings
 answered no and the one-parent findings answered yes; each unanswered risk
-factor's prior; each positive finding with two to ``table_max`` parents as one
+factor's prior, except that a risk factor linked to one cause only (private)
+is summed out into that cause's table (P(absent) is a product over the risk
+factors, so the sum is the expectation of its term under the prior: exact,
+one variable fewer); each positive finding with two to ``table_max`` parents as one
 table; with more, a subset variable (signed) or a chain (not). Bit i of a
 table's index is the state of the factor's i-th variable. Compiled by numba
 with :mod:`ddx.inference.kernel`, which eliminates them; the table
@@ -28,6 +31,7 @@ def _scopes(
     link_parent: np.ndarray,
     parent_ptr: np.ndarray,
     parent_idx: np.ndarray,
+    private: np.ndarray,
     positive: np.ndarray,
     negative: np.ndarray,
     state: np.ndarray,
@@ -67,9 +71,9 @@ def _scopes(
             n_pairs += m
     # variables: causes 0..C-1, risk factors C + p (the unanswered ones occur), subset or chain variables after
     n_vars = C + n_parents + n_signed
-    n_open = 0
+    n_open = 0  # the unanswered risk factors that are variables (a private one is summed into its cause's table)
     for p in range(n_parents):
-        if state[p] < 0:
+        if state[p] < 0 and not private[p]:
             n_open += 1
     n_orig = C + n_open + n_tables + n_pairs
     n_max = n_orig + 2 * n_vars  # the initial factors, one message per bucket, one merged factor per bucket
@@ -84,7 +88,7 @@ def _scopes(
         w = 1
         for k in range(link_ptr[c], link_ptr[c + 1]):
             p = link_parent[k]
-            if state[p] < 0:
+            if state[p] < 0 and not private[p]:
                 already = False
                 for i in range(1, w):
                     if scope[f_id, i] == C + p:
@@ -98,7 +102,7 @@ def _scopes(
         is_cause[f_id] = c
         f_id += 1
     for p in range(n_parents):
-        if state[p] < 0:
+        if state[p] < 0 and not private[p]:
             scope[f_id, 0] = C + p
             width[f_id] = 1
             f_id += 1
@@ -212,6 +216,7 @@ def _tables(
     link_off: np.ndarray,
     parent_ptr: np.ndarray,
     parent_idx: np.ndarray,
+    private: np.ndarray,
     positive: np.ndarray,
     state: np.ndarray,
     table_max: int,
@@ -230,6 +235,21 @@ def _tables(
         for k in range(link_ptr[c], link_ptr[c + 1]):
             if state[link_parent[k]] == link_state[k]:
                 table[0] *= link_off[k]
+        for k in range(link_ptr[c], link_ptr[c + 1]):  # each unanswered private risk factor, summed out here
+            p = link_parent[k]
+            first = True
+            for j in range(link_ptr[c], k):
+                first = first and link_parent[j] != p
+            if state[p] < 0 and private[p] and first:
+                on = 1.0
+                off = 1.0
+                for j in range(k, link_ptr[c + 1]):
+                    if link_parent[j] == p:
+                        if link_state[j] == 0:
+                            off *= link_off[j]
+                        else:
+                            on *= link_off[j]
+                table[0] *= (1.0 - prior[p]) * off + prior[p] * on
         for i in range(1, w):
             p = scope[f_id, i] - C
             on = 1.0  # the factor of the links this risk factor activates in its state 0, and in 1
@@ -250,7 +270,7 @@ def _tables(
             table[2 * x + 1] = (1.0 - q) * present[c]
         f_id += 1
     for p in range(n_parents):
-        if state[p] < 0:
+        if state[p] < 0 and not private[p]:
             buf[offset[f_id]] = 1.0 - prior[p]
             buf[offset[f_id] + 1] = prior[p]
             f_id += 1

@@ -54,6 +54,22 @@ def test_kernel_agrees_with_pgmpy_on_tiny_model(tiny_engine, kernel):
         assert max(abs(fast[c] - ref[c]) for c in ref) < 1e-9, (evidence, age, sex)
 
 
+def test_a_risk_factor_of_one_cause_is_summed_into_its_table(tiny_engine, kernel):
+    """sex (cause_a only) and older_age (cause_c only) are no variables of the kernel; rf1 (two causes) is."""
+    model = tiny_engine._model
+    private = dict(zip(model.parents, compiled._private(model, compiled._links_by_cause(model)).tolist(), strict=True))
+    assert private == {"rf1": False, "older_age": True, "sex": True}
+    for evidence, age, sex in [
+        ({"f1": True, "f3": True}, None, None),  # both private risk factors summed out
+        ({"f1": True, "f3": True}, 70, "female"),  # both answered
+        ({"f2": True, "f4": True, "rf1": True}, None, "male"),
+        ({"f1": False, "f2": True, "f3": True, "f4": True}, 30, None),
+    ]:
+        fast = tiny_engine.diagnose(evidence, age=age, sex=sex).probabilities
+        ref = tiny_engine.reference_posteriors(evidence, age=age, sex=sex)
+        assert max(abs(fast[c] - ref[c]) for c in ref) < 1e-12, (evidence, age, sex)
+
+
 @pytest.mark.slow
 def test_kernel_agrees_with_pgmpy_on_bundled_model(kernel):
     engine = ddx.load()
