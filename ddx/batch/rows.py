@@ -3,9 +3,8 @@
 :meth:`DiagnosisResult.to_row` is the contract of one output row. :func:`score_rows`
 gives the same values for a batch of checked cases: one vectorised pass of the
 engine (:meth:`Engine.evaluate`, the posteriors ``diagnose_many`` uses), then the
-order of the differential, the network's triage and the ``next_steps`` column
-over the whole batch as arrays; only the rule layer reads each case's answers,
-as :meth:`Engine.diagnose` does. A row is a plain tuple in the order of
+order of the differential, the network's triage, the rules the answers meet
+and the ``next_steps`` column over the whole batch as arrays. A row is a plain tuple in the order of
 :func:`row_columns`: small, picklable, cheap to send back from a worker process.
 The tests hold every value equal to ``to_row``'s.
 """
@@ -78,7 +77,7 @@ def outcome_rows(
     levels, _ = network_levels(
         posteriors, [engine.priors[c] for c in causes], [engine.acuity[c] for c in causes], kb.triage
     )
-    fired = [rule_layer.fired(kb.rules, ev.answers, TRIAGE_LEVELS) for ev in evidences]
+    fired = rule_layer.fired_many(kb.rules, [ev.answers for ev in evidences], TRIAGE_LEVELS)
     # the final level: the most urgent of the network's and the rules' (fired is most urgent first)
     triage = [
         TRIAGE_LEVELS[min(level, _URGENCY[f[0].level]) if f else level]

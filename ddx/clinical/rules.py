@@ -7,12 +7,14 @@ so nothing the network says can switch a rule off.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from ..knowledge.conditions import Rule
+import numpy as np
 
-__all__ = ["FiredRule", "fired"]
+from ..knowledge.conditions import Condition, Rule
+
+__all__ = ["FiredRule", "fired", "fired_many"]
 
 
 @dataclass(frozen=True)
@@ -36,3 +38,40 @@ def fired(rules: tuple[Rule, ...], answers: Mapping[str, bool], levels: tuple[st
     yes = {node for node, value in answers.items() if value is True}
     met = [rule for rule in rules if (not rule.needs_yes or not rule.reads.isdisjoint(yes)) and rule.test(yes)]
     return tuple(sorted(met, key=lambda rule: levels.index(rule.level)))
+
+
+def fired_many(
+    rules: tuple[Rule, ...], answers: Sequence[Mapping[str, bool]], levels: tuple[str, ...]
+) -> list[tuple[Rule, ...]]:
+    """:func:`fired` of many cases at once: each condition evaluated over the whole batch as boolean arrays.
+
+    The cases' yes answers to the ids the rules read form one matrix, each
+    condition is an and/or of its columns, and only the cases that meet some
+    rule are looked at one by one. The same rules in the same order as
+    :func:`fired` for every case (tested).
+    """
+    columns = {node: k for k, node in enumerate(sorted({node for rule in rules for node in rule.reads}))}
+    yes = np.zeros((len(answers), len(columns)), dtype=bool)
+    for row, given in enumerate(answers):
+        for node, value in given.items():
+            if value is True and node in columns:
+                yes[row, columns[node]] = True
+    by_urgency = sorted(rules, key=lambda rule: levels.index(rule.level))  # stable: file order within a level
+    met = np.zeros((len(answers), len(rules)), dtype=bool)
+    for k, rule in enumerate(by_urgency):
+        met[:, k] = _met(rule.when, yes, columns)
+    out: list[tuple[Rule, ...]] = [()] * len(answers)
+    for row in np.flatnonzero(met.any(axis=1)).tolist():
+        out[row] = tuple(by_urgency[k] for k in np.flatnonzero(met[row]).tolist())
+    return out
+
+
+def _met(condition: Condition, yes: np.ndarray, columns: Mapping[str, int]) -> np.ndarray:
+    """Which rows of ``yes`` (cases x ids) meet ``condition``."""
+    if isinstance(condition, str):
+        return yes[:, columns[condition]]
+    op, items = condition
+    parts = [_met(item, yes, columns) for item in items]
+    if not parts:  # any() of nothing is False, all() of nothing True
+        return np.full(len(yes), op != "any")
+    return np.logical_or.reduce(parts) if op == "any" else np.logical_and.reduce(parts)

@@ -8,7 +8,7 @@ from helpers import assert_cited_verbatim, needs_seeds
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ddx.clinical.rules import fired
+from ddx.clinical.rules import fired, fired_many
 from ddx.clinical.triage import margin, most_urgent, network_disposition, network_levels
 from ddx.knowledge.conditions import Rule, condition_ids, is_met
 from ddx.knowledge.model import TRIAGE_LEVELS, TriagePolicy
@@ -40,6 +40,17 @@ def test_a_compiled_condition_meets_what_is_met_meets(when, answers):
     rule = Rule("r", when, "urgent", "m", "s")
     assert rule.test({k for k, v in answers.items() if v}) == is_met(when, answers)
     assert bool(fired((rule,), answers, TRIAGE_LEVELS)) == is_met(when, answers)  # the shortcut skips none
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    whens=st.lists(conditions, min_size=1, max_size=5),
+    levels=st.lists(st.sampled_from(TRIAGE_LEVELS), min_size=5, max_size=5),
+    cases=st.lists(st.dictionaries(st.sampled_from(IDS), st.booleans()), max_size=12),
+)
+def test_rules_fired_over_a_batch_are_those_of_each_case(whens, levels, cases):
+    rules = tuple(Rule(f"r{k}", when, levels[k], "m", "s") for k, when in enumerate(whens))
+    assert fired_many(rules, cases, TRIAGE_LEVELS) == [fired(rules, answers, TRIAGE_LEVELS) for answers in cases]
 
 
 def test_fired_rules_are_most_urgent_first():
