@@ -6,11 +6,12 @@ output is written: the encoding, the header, the number of fields in every
 row and unique ``case_id`` values. The second pass reads chunks with pandas,
 scores each chunk with :func:`score_frame` and appends it to the output, so
 memory stays bounded whatever the file size (with ``jobs`` above one, two
-chunks: the workers score one while the next is read and the last written). The output is written to a
-temporary file beside the target and renamed at the end: a run that stops
-half way never leaves a half-written OUT.csv. Every output path is checked
-before any row is scored: it must not name the input or another output, nor
-be a folder, and its temporary file must be creatable.
+chunks: the workers score one while the next is read and the last written).
+The output is written to a temporary file beside the target and renamed at
+the end: a run that stops half way never leaves a half-written OUT.csv.
+Every output path is checked before any row is scored: it must not name the
+input or another output, nor be a folder, and its temporary file must be
+creatable.
 
 A row that cannot be scored keeps ``status=error`` with its message; when the
 answers of that row that can be read meet an emergency rule it still carries

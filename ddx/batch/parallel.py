@@ -10,7 +10,8 @@ that of ``--jobs 1``.
 
 Workers are forked after the engine is loaded, so they share it without
 loading or pickling it; each batch comes back as its output rows, plain
-tuples (:mod:`ddx.batch.rows`). Where ``fork`` is not available the work runs in this process.
+tuples (:mod:`ddx.batch.rows`). Where ``fork`` is not available the work
+runs in this process.
 """
 
 from __future__ import annotations

@@ -4,9 +4,9 @@
 gives the same values for a batch of checked cases: one vectorised pass of the
 engine (:meth:`Engine.evaluate`, the posteriors ``diagnose_many`` uses), then the
 order of the differential, the network's triage, the rules the answers meet
-and the ``next_steps`` column over the whole batch as arrays. A row is a plain tuple in the order of
-:func:`row_columns`: small, picklable, cheap to send back from a worker process.
-The tests hold every value equal to ``to_row``'s.
+and the ``next_steps`` column over the whole batch as arrays. A row is a plain
+tuple in the order of :func:`row_columns`: small, picklable, cheap to send
+back from a worker process. The tests hold every value equal to ``to_row``'s.
 """
 
 from __future__ import annotations
