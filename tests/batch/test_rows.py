@@ -45,10 +45,8 @@ def test_rows_are_the_rows_of_the_results(bundled_engine, top: int) -> None:
         i for i, (row, result) in enumerate(zip(rows, results, strict=True)) if not _same(row, result.to_row(top))
     ]
     assert differ == []
-    assert {row[2] for row in rows} >= {
-        "emergency",
-        "urgent",
-    }  # the cases reach the rule layer and the network's levels
+    # the cases reach the rule layer and the network's levels
+    assert {row[2] for row in rows} >= {"emergency", "urgent"}
     assert any(row[3] for row in rows) and any(not row[3] for row in rows)
 
 
