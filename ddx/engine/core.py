@@ -20,13 +20,13 @@ import numpy as np
 from ..clinical import rules as rule_layer
 from ..clinical.next_steps import NextStepsGuide, build_steps
 from ..clinical.next_steps_file import load_guide
-from ..clinical.triage import Margin, margin, most_urgent, network_disposition
+from ..clinical.triage import Margin, margin, most_urgent, network_disposition, network_levels
 from ..errors import EvidenceError, did_you_mean
 from ..inference import uncertainty
 from ..inference.compile import CaseEvidence, CompiledModel, Params, PrecisionError, compile_model
 from ..inference.explain import Contribution, contributions
 from ..inference.network import build_network, reference_log_evidence, reference_posteriors
-from ..inference.order import ranked
+from ..inference.order import rank_order, ranked
 from ..inference.quickscore import evaluate_many, posteriors
 from ..knowledge.evidence import Evidence, normalise, unpack_row
 from ..knowledge.load import load_knowledge
@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from pgmpy.models import DiscreteBayesianNetwork
 
     from ..knowledge.codes import Code
+    from ..knowledge.conditions import Rule
     from .questions import Question
 
 __all__ = ["Engine", "load"]
@@ -147,10 +148,6 @@ class Engine:
                 states = {k: v for k, v in ev.states(self.kb).items() if k in self.network.nodes}
                 log_e[i] = reference_log_evidence(self.network, states)
         return post, log_e
-
-    def _posteriors_many(self, evidences: Sequence[Evidence]) -> list[dict[str, float]]:
-        post, _ = self.evaluate(evidences, log_evidence=False)
-        return [dict(zip(self.kb.causes, row.tolist(), strict=True)) for row in post]
 
     def log_evidence(self, evidences: Sequence[Evidence]) -> np.ndarray:
         """log P(answers | the complaint) of each checked case (see :meth:`evaluate`)."""
@@ -338,22 +335,54 @@ class Engine:
                 index[key] = len(distinct)
                 distinct.append(ev)
             rows.append(index[key])
-        posteriors = self._posteriors_many(distinct)
         with _no_collection():
-            results = [self._result(ev, post) for ev, post in zip(distinct, posteriors, strict=True)]
+            results = self._results(distinct, self.evaluate(distinct, log_evidence=False)[0])
         return [results[i] for i in rows]
 
-    def _result(self, ev: Evidence, post: Mapping[str, float]) -> DiagnosisResult:
+    def _results(self, evidences: Sequence[Evidence], posteriors: np.ndarray) -> list[DiagnosisResult]:
+        """The result of each case from its posteriors ``(n, C)``: the order of every differential, the
+        network's levels and the rules the answers meet found over the whole batch, each equal to the one-case
+        functions' (``ddx.inference.order``, ``ddx.clinical.triage``, ``ddx.clinical.rules``)."""
+        kb = self.kb
+        orders = rank_order(posteriors).tolist()
+        levels, supported = network_levels(
+            posteriors, [self.priors[c] for c in kb.causes], [self.acuity[c] for c in kb.causes], kb.triage
+        )
+        fired = rule_layer.fired_many(kb.rules, [ev.answers for ev in evidences], TRIAGE_LEVELS)
+        return [
+            self._result(
+                ev,
+                dict(zip(kb.causes, row, strict=True)),
+                ([kb.causes[j] for j in order], met, (TRIAGE_LEVELS[level], bool(known))),
+            )
+            for ev, row, order, met, level, known in zip(
+                evidences, posteriors.tolist(), orders, fired, levels.tolist(), supported.tolist(), strict=True
+            )
+        ]
+
+    def _result(
+        self,
+        ev: Evidence,
+        post: Mapping[str, float],
+        found: tuple[list[str], tuple[Rule, ...], tuple[str, bool]] | None = None,
+    ) -> DiagnosisResult:
+        """One case's result; ``found``: its differential order, fired rules and network level (and whether a
+        cause set it) when :meth:`_results` found them for a whole batch."""
         kb = self.kb
         priors = self.priors
-        order = ranked(kb.causes, post)  # the one tie order (ddx.inference.order)
+        if found is None:
+            disposition = network_disposition(post, priors, self.acuity, kb.triage)
+            found = (
+                ranked(kb.causes, post),  # the one tie order (ddx.inference.order)
+                rule_layer.fired(kb.rules, ev.answers, TRIAGE_LEVELS),
+                (disposition.level, disposition.supported),
+            )
+        order, fired, (network_level, network_supported) = found
         static = self._cause_fields
         differential = tuple(CauseScore._fast(c, static[c][0], post[c], priors[c], static[c][1]) for c in order)
-        fired = rule_layer.fired(kb.rules, ev.answers, TRIAGE_LEVELS)
-        disposition = network_disposition(post, priors, self.acuity, kb.triage)
-        triage = most_urgent([disposition.level, *(r.level for r in fired)])
+        triage = most_urgent([network_level, *(r.level for r in fired)])
         # Nothing set a level: the advice says so (what to answer, or to see a clinician), unless a rule spoke.
-        unsupported = not disposition.supported and triage == disposition.level
+        unsupported = not network_supported and triage == network_level
         own = kb.triage.unsupported_advice if unsupported else kb.advice[triage]
         advice = fired[0].message if fired else own
         return DiagnosisResult(
@@ -363,7 +392,7 @@ class Engine:
             triage=triage,
             rules_fired=tuple(FiredRule(r.id, r.level, r.message, r.source) for r in fired),
             advice=advice,
-            network_triage=disposition.level,
+            network_triage=network_level,
             model_order=kb.causes,
             next_steps=build_steps(
                 self.next_steps_guide,

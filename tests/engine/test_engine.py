@@ -84,8 +84,8 @@ def test_diagnose_many_scores_each_answer_pattern_once(tiny_engine, monkeypatch)
     cases = [({"f1": True}, None, None), ({"f2": True}, 70, "female"), ({"f1": True}, None, None)]
     cases += [({"f2": True}, 70, "female"), ({"f2": True}, 71, "female"), ({"f1": False}, None, None)]
     scored = []
-    real = tiny_engine._posteriors_many
-    monkeypatch.setattr(tiny_engine, "_posteriors_many", lambda evs: scored.append(len(evs)) or real(evs))
+    real = tiny_engine.evaluate
+    monkeypatch.setattr(tiny_engine, "evaluate", lambda evs, **kw: scored.append(len(evs)) or real(evs, **kw))
     many = tiny_engine.diagnose_many([tiny_engine.normalise(*c) for c in cases])
     assert scored == [4]  # six rows, four patterns (age 71 differs)
     assert many[0] is many[2] and many[1] is many[3]
@@ -136,3 +136,22 @@ def test_results_come_back_from_worker_processes(tiny_engine, tiny_dir):
     for case, result in zip(cases, results, strict=True):
         assert result.probabilities == pytest.approx(tiny_engine.diagnose(case).probabilities, abs=1e-12)
         assert result.triage == tiny_engine.diagnose(case).triage
+
+
+def test_results_of_a_batch_are_those_made_one_case_at_a_time(bundled_engine):
+    """diagnose_many finds the orders, network levels and rules of a whole batch at once: the same results."""
+    from ddx.bench.cases import realistic_cases
+
+    cases = realistic_cases(bundled_engine.kb, 600, 23, positives=(0, 10))
+    evidences = [bundled_engine.normalise({})] + [bundled_engine.normalise(c.evidence, c.age, c.sex) for c in cases]
+    posteriors, _ = bundled_engine.evaluate(evidences, log_evidence=False)
+    batch = bundled_engine._results(evidences, posteriors)
+    causes = bundled_engine.kb.causes
+    one = [
+        bundled_engine._result(ev, dict(zip(causes, row, strict=True)))
+        for ev, row in zip(evidences, posteriors.tolist(), strict=True)
+    ]
+    assert batch == one
+    assert batch[0].advice == bundled_engine.kb.triage.unsupported_advice  # no answer: nothing set a level
+    assert {r.triage for r in batch} >= {"emergency", "urgent", "routine"}
+    assert any(r.rules_fired for r in batch) and any(not r.rules_fired for r in batch)
