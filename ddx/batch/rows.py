@@ -16,11 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from ..clinical import rules as rule_layer
 from ..clinical.failsafe import EMERGENCY
-from ..clinical.triage import network_levels
+from ..clinical.triage import most_urgent
 from ..engine.core import Engine
-from ..inference.order import rank_order
 from ..inference.uncertainty import Interval
 from ..knowledge.evidence import Evidence
 from ..knowledge.model import TRIAGE_LEVELS
@@ -29,8 +27,6 @@ __all__ = ["Row", "error_row", "outcome_rows", "row_columns", "score_rows"]
 
 #: The result columns of one output row (``status`` to ``kb_version``), in :func:`row_columns` order.
 Row = tuple[Any, ...]
-
-_URGENCY = {level: rank for rank, level in enumerate(TRIAGE_LEVELS)}
 
 
 def row_columns(causes: Sequence[str], top: int, intervals: bool = False) -> list[str]:
@@ -72,15 +68,11 @@ def outcome_rows(
     n = len(evidences)
     if n == 0:
         return []
-    order = rank_order(posteriors)  # the one tie order of the differential
+    order, levels, _, fired = engine.verdicts(evidences, posteriors)
     ranked = np.take_along_axis(posteriors, order, axis=1)
-    levels, _ = network_levels(
-        posteriors, [engine.priors[c] for c in causes], [engine.acuity[c] for c in causes], kb.triage
-    )
-    fired = rule_layer.fired_many(kb.rules, [ev.answers for ev in evidences], TRIAGE_LEVELS)
-    # the final level: the most urgent of the network's and the rules' (fired is most urgent first)
+    # the final level: the most urgent of the network's and the rules', as for one case
     triage = [
-        TRIAGE_LEVELS[min(level, _URGENCY[f[0].level]) if f else level]
+        most_urgent([TRIAGE_LEVELS[level], *(rule.level for rule in f)])
         for level, f in zip(levels.tolist(), fired, strict=True)
     ]
     columns: list[Sequence[Any]] = [

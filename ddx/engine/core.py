@@ -339,16 +339,27 @@ class Engine:
             results = self._results(distinct, self.evaluate(distinct, log_evidence=False)[0])
         return [results[i] for i in rows]
 
-    def _results(self, evidences: Sequence[Evidence], posteriors: np.ndarray) -> list[DiagnosisResult]:
-        """The result of each case from its posteriors ``(n, C)``: the order of every differential, the
-        network's levels and the rules the answers meet found over the whole batch, each equal to the one-case
-        functions' (``ddx.inference.order``, ``ddx.clinical.triage``, ``ddx.clinical.rules``)."""
+    def verdicts(
+        self, evidences: Sequence[Evidence], posteriors: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[tuple[Rule, ...]]]:
+        """What a batch's results are made of, found over the whole batch from its posteriors ``(n, C)``.
+
+        Each case's differential order (cause indices, most probable first), the
+        network's level (an index into ``TRIAGE_LEVELS``), whether a cause set
+        it, and the rules its answers meet: each as the one-case functions give
+        it (``ddx.inference.order``, ``ddx.clinical.triage``, ``ddx.clinical.rules``).
+        """
         kb = self.kb
-        orders = rank_order(posteriors).tolist()
         levels, supported = network_levels(
             posteriors, [self.priors[c] for c in kb.causes], [self.acuity[c] for c in kb.causes], kb.triage
         )
         fired = rule_layer.fired_many(kb.rules, [ev.answers for ev in evidences], TRIAGE_LEVELS)
+        return rank_order(posteriors), levels, supported, fired
+
+    def _results(self, evidences: Sequence[Evidence], posteriors: np.ndarray) -> list[DiagnosisResult]:
+        """The result of each case from its posteriors ``(n, C)``, from the :meth:`verdicts` of the whole batch."""
+        kb = self.kb
+        orders, levels, supported, fired = self.verdicts(evidences, posteriors)
         return [
             self._result(
                 ev,
@@ -356,7 +367,7 @@ class Engine:
                 ([kb.causes[j] for j in order], met, (TRIAGE_LEVELS[level], bool(known))),
             )
             for ev, row, order, met, level, known in zip(
-                evidences, posteriors.tolist(), orders, fired, levels.tolist(), supported.tolist(), strict=True
+                evidences, posteriors.tolist(), orders.tolist(), fired, levels.tolist(), supported.tolist(), strict=True
             )
         ]
 

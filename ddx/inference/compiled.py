@@ -203,7 +203,7 @@ def _model_arrays(model: CompiledModel) -> tuple[object, ...]:
         np.array([p.link_off[0, x[2]] for x in flat], dtype=np.float64),
         parent_ptr,
         np.concatenate(parents).astype(np.int64),
-        _private(model, links),
+        _private(model),
     )
     for a in arrays:
         if isinstance(a, np.ndarray):
@@ -211,10 +211,9 @@ def _model_arrays(model: CompiledModel) -> tuple[object, ...]:
     return arrays
 
 
-def _private(model: CompiledModel, links: Sequence[Sequence[tuple[int, int, int]]]) -> np.ndarray:
-    """Per risk factor, whether one cause alone is linked to it: the kernel sums it into that cause's table."""
-    causes_of: list[set[int]] = [set() for _ in model.parents]
-    for cause, own in enumerate(links):
-        for parent, _state, _slot in own:
-            causes_of[parent].add(cause)
-    return np.array([len(causes) == 1 for causes in causes_of], dtype=np.bool_)
+def _private(model: CompiledModel) -> np.ndarray:
+    """Per risk factor, whether one cause alone is linked to it (``model.private``): the kernel sums it into that
+    cause's table."""
+    private = np.zeros(len(model.parents), dtype=np.bool_)
+    private[model.private[1]] = True
+    return private

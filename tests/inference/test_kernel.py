@@ -57,7 +57,7 @@ def test_kernel_agrees_with_pgmpy_on_tiny_model(tiny_engine, kernel):
 def test_a_risk_factor_of_one_cause_is_summed_into_its_table(tiny_engine, kernel):
     """sex (cause_a only) and older_age (cause_c only) are no variables of the kernel; rf1 (two causes) is."""
     model = tiny_engine._model
-    private = dict(zip(model.parents, compiled._private(model, compiled._links_by_cause(model)).tolist(), strict=True))
+    private = dict(zip(model.parents, compiled._private(model).tolist(), strict=True))
     assert private == {"rf1": False, "older_age": True, "sex": True}
     for evidence, age, sex in [
         ({"f1": True, "f3": True}, None, None),  # both private risk factors summed out
