@@ -241,25 +241,11 @@ def _tables(
             for j in range(link_ptr[c], k):
                 first = first and link_parent[j] != p
             if state[p] < 0 and private[p] and first:
-                on = 1.0
-                off = 1.0
-                for j in range(k, link_ptr[c + 1]):
-                    if link_parent[j] == p:
-                        if link_state[j] == 0:
-                            off *= link_off[j]
-                        else:
-                            on *= link_off[j]
+                off, on = _link_terms(c, p, link_ptr, link_parent, link_state, link_off)
                 table[0] *= (1.0 - prior[p]) * off + prior[p] * on
         for i in range(1, w):
             p = scope[f_id, i] - C
-            on = 1.0  # the factor of the links this risk factor activates in its state 0, and in 1
-            off = 1.0
-            for k in range(link_ptr[c], link_ptr[c + 1]):
-                if link_parent[k] == p:
-                    if link_state[k] == 0:
-                        off *= link_off[k]
-                    else:
-                        on *= link_off[k]
+            off, on = _link_terms(c, p, link_ptr, link_parent, link_state, link_off)
             span = 1 << (i - 1)
             for x in range(span):
                 table[span + x] = table[x] * on
@@ -321,6 +307,22 @@ def _tables(
                     buf[o + 2] = 1.0 - off
                     buf[o + 3] = 1.0
                 f_id += 1
+
+
+@njit(cache=True)
+def _link_terms(
+    c: int, p: int, link_ptr: np.ndarray, link_parent: np.ndarray, link_state: np.ndarray, link_off: np.ndarray
+) -> tuple[float, float]:
+    """The factor of P(cause c absent) from the links risk factor p activates in its state 0, and in its state 1."""
+    off = 1.0
+    on = 1.0
+    for k in range(link_ptr[c], link_ptr[c + 1]):
+        if link_parent[k] == p:
+            if link_state[k] == 0:
+                off *= link_off[k]
+            else:
+                on *= link_off[k]
+    return off, on
 
 
 @njit(cache=True)
