@@ -140,13 +140,15 @@ def _missing(value: Any) -> bool:
 
 def _check_unique_ids(ids: Sequence[str], where: str = "input") -> None:
     """Refuse repeated ids, compared without surrounding blanks (``c1`` and ``c1 `` are one case)."""
+    given = [case_id.strip() for case_id in ids]
+    given = [case_id for case_id in given if case_id]
+    if len(set(given)) == len(given):
+        return
     rows: dict[str, list[int]] = {}
     for row, case_id in enumerate(ids, start=1):
         if case_id.strip():
             rows.setdefault(case_id.strip(), []).append(row)
-    repeated = {k: v for k, v in rows.items() if len(v) > 1}
-    if repeated:
-        raise InputFileError(duplicates_message(where, repeated))
+    raise InputFileError(duplicates_message(where, {k: v for k, v in rows.items() if len(v) > 1}))
 
 
 def _check_blank_ids(ids: Sequence[str], problems: list[list[str]]) -> None:
@@ -272,7 +274,7 @@ def read_chunks(source: Path, header: list[str], chunk_size: int) -> Iterator[pd
     """
     reader = pd.read_csv(
         source,
-        dtype=str,
+        dtype=object,  # Python strings as the parser makes them (pandas' text dtype would convert them twice)
         keep_default_na=False,
         na_filter=False,
         encoding="utf-8-sig",
