@@ -150,8 +150,25 @@ def _lines(frame: pd.DataFrame) -> list[str]:
     cell is an empty part (``csv`` quotes a line of one empty field).
     """
     text = io.StringIO()
-    frame.assign(**{"\0": ""}).to_csv(text, header=False, index=False, lineterminator="\n")
+    if any(pd.api.types.is_float_dtype(frame[name]) for name in frame.columns):  # numbers to format: pandas' way
+        frame.assign(**{"\0": ""}).to_csv(text, header=False, index=False, lineterminator="\n")
+    else:  # cells written as they are, a missing one blank: the csv module's own loop, as to_csv ends in it
+        cells = [_texts(frame[name]) for name in frame.columns]
+        if not any(_quoted("\0".join(column)) for column in cells):  # no cell to quote: csv joins them so
+            return [",".join(row) for row in zip(*cells, strict=True)] if cells else [""] * len(frame)
+        csv.writer(text, lineterminator="\n").writerows(zip(*cells, [""] * len(frame), strict=True))
     return [line[:-1] for line in text.getvalue().split("\n")[:-1]]
+
+
+def _quoted(text: str) -> bool:
+    """Whether ``text`` holds a character for which the csv module quotes a field (or ``_write_csv`` every field)."""
+    return "," in text or '"' in text or "\n" in text or "\r" in text
+
+
+def _texts(column: pd.Series) -> list[str]:
+    """A column's cells as the csv module writes them: text as it is, a missing cell blank, others by ``str``."""
+    values = column.to_numpy(dtype=object, na_value="").tolist()
+    return values if all(type(v) is str for v in values) else [v if type(v) is str else str(v) for v in values]
 
 
 def _header(columns: pd.Index) -> str:
