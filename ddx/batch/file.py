@@ -45,6 +45,7 @@ import pandas as pd
 from ..clinical.failsafe import EMERGENCY
 from ..engine.core import Engine, load
 from ..errors import DdxError, InputFileError
+from .collector import fewer_collections
 from .csvscan import ID_COLUMN, Scan, read_header, scan_rows
 from .metrics import MetricsAccumulator, format_metrics
 from .parallel import worker_pool
@@ -145,6 +146,7 @@ def score_file(
     metrics_target = None if metrics_path is None else Path(metrics_path)
     _check_paths(source, target, metrics_target)
     with contextlib.ExitStack() as outputs:
+        outputs.enter_context(fewer_collections())  # forked workers inherit it
         parquet_in, parquet_out = is_parquet(source), is_parquet(target)
         # opened now: an unwritable path stops the run here
         handle = outputs.enter_context(_replacing(target, binary=parquet_out))

@@ -20,6 +20,7 @@ from ..engine.core import Engine
 from ..errors import DdxError
 from ..inference.order import rank_order
 from .cases import start_cases
+from .collector import fewer_collections
 from .csvscan import ID_COLUMN
 from .patterns import PatternCache
 from .read import (
@@ -120,17 +121,18 @@ def score_frame(
     >>> out[["case_id", "status", "top1"]].values.tolist()
     [['a', 'ok', 'positional_compression'], ['b', 'error', nan]]
     """
-    scored, _ = _start_frame(
-        engine,
-        frame,
-        top,
-        on_row=on_row,
-        intervals=intervals,
-        seed=seed,
-        escape_formulas=escape_formulas,
-        cache=cache,
-        pool=pool,
-    )()
+    with fewer_collections():
+        scored, _ = _start_frame(
+            engine,
+            frame,
+            top,
+            on_row=on_row,
+            intervals=intervals,
+            seed=seed,
+            escape_formulas=escape_formulas,
+            cache=cache,
+            pool=pool,
+        )()
     return scored
 
 
