@@ -154,22 +154,25 @@ class MetricsAccumulator:
             self.hits[k] += int((ranks <= k).sum())
         self.reciprocal_rank_sum += float((1.0 / ranks).sum())
         self.brier_sum += float(((p_top1 - (ranks == 1)) ** 2).sum())
-        for cause, rank in zip(gold[use], ranks, strict=True):
+        # counted by (cause, in the top 1, in the top 3): a cohort has far fewer of those than rows
+        outcomes = Counter(zip(gold[use].tolist(), (ranks <= 1).tolist(), (ranks <= 3).tolist(), strict=True))
+        for (cause, top1, top3), n in outcomes.items():
             counts = self.per_cause.setdefault(self.aliases.get(cause, cause), Counter())
-            counts["n"] += 1
-            counts["top1"] += int(rank <= 1)
-            counts["top3"] += int(rank <= 3)
+            counts["n"] += n
+            counts["top1"] += n * top1
+            counts["top3"] += n * top3
 
     def _add_triage(self, scored: pd.DataFrame, ok: np.ndarray) -> None:
         gold = _text(scored, "gold_triage").str.lower().to_numpy()
         use = ok & (gold != "")
         self.no_gold_triage += int(ok.sum() - use.sum())
         predicted = _text(scored, "triage").to_numpy()[use]
-        for g, p in zip(gold[use], predicted, strict=True):
+        pairs = Counter(zip(gold[use].tolist(), predicted.tolist(), strict=True))  # in order of first row
+        for (g, p), n in pairs.items():
             if g not in TRIAGE_LEVELS or p not in TRIAGE_LEVELS:
                 bad = g if g not in TRIAGE_LEVELS else p
                 raise ValueError(f"unknown triage level {bad!r}; levels are {', '.join(TRIAGE_LEVELS)}")
-            self.confusion[(g, p)] += 1
+        self.confusion.update(pairs)
 
     def result(self) -> dict[str, Any]:
         """The metrics as a JSON-ready dict (rates are None when their denominator is 0)."""
