@@ -168,7 +168,7 @@ class MetricsAccumulator:
         self.no_gold_triage += int(ok.sum() - use.sum())
         predicted = _text(scored, "triage").to_numpy()[use]
         pairs = Counter(zip(gold[use].tolist(), predicted.tolist(), strict=True))  # in order of first row
-        for (g, p), n in pairs.items():
+        for g, p in pairs:
             if g not in TRIAGE_LEVELS or p not in TRIAGE_LEVELS:
                 bad = g if g not in TRIAGE_LEVELS else p
                 raise ValueError(f"unknown triage level {bad!r}; levels are {', '.join(TRIAGE_LEVELS)}")

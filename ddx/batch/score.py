@@ -264,29 +264,34 @@ def _output(
     kb_version = engine.kb.kb_version
     records: list[Row] = []
     record_of: dict[int, int] = {}  # id of an outcome -> its record
-    take = np.empty(len(outcomes), dtype=np.intp)
-    for position, outcome in enumerate(outcomes):
-        known = record_of.get(id(outcome))
-        if known is not None:
-            take[position] = known
+    for outcome in outcomes:
+        if id(outcome) in record_of:
             continue
-        take[position] = record_of[id(outcome)] = len(records)
+        record_of[id(outcome)] = len(records)
         if isinstance(outcome, tuple):
             records.append(outcome)
             continue
         error = outcome if isinstance(outcome, RowError) else RowError("not scored")
         records.append(error_row(names, error.message, error.emergency, kb_version))
-    distinct = pd.DataFrame.from_records(records, columns=names).astype(_dtypes(names))
+    take = np.fromiter((record_of[id(outcome)] for outcome in outcomes), dtype=np.intp, count=len(outcomes))
+    dtypes = _dtypes(names)
+    values = zip(*records, strict=True) if records else ([] for _ in names)
+    # column by column with the schema's dtypes: pandas would first make its own text dtype of the text
+    distinct = pd.DataFrame({n: pd.Series(v, dtype=dtypes[n]) for n, v in zip(names, values, strict=True)})
     out = distinct.take(take)
     out.index = index
-    out.insert(0, ID_COLUMN, list(text[ID_COLUMN]))
+    out.insert(0, ID_COLUMN, _text_column(text[ID_COLUMN], index))
     if columns.gold_cause:
-        out[GOLD_CAUSE] = list(text[GOLD_CAUSE])
+        out[GOLD_CAUSE] = _text_column(text[GOLD_CAUSE], index)
     if columns.gold_triage:
-        out[GOLD_TRIAGE] = list(text[GOLD_TRIAGE])
+        out[GOLD_TRIAGE] = _text_column(text[GOLD_TRIAGE], index)
     if columns.gold_cause and gold is not None:
         out[GOLD_RANK] = _gold_ranks(engine.kb.causes, distinct, take, gold)
-    return out.astype(_dtypes(out.columns)), take
+    return out, take  # every column made with its dtype of the schema (_dtypes)
+
+
+def _text_column(cells: Sequence[str], index: pd.Index) -> pd.Series:
+    return pd.Series(list(cells), index=index, dtype=object)
 
 
 def _gold_ranks(

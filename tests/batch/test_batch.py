@@ -141,6 +141,25 @@ def test_score_frame_keeps_rows_order_and_index(tiny_engine) -> None:
     assert out.loc[11, "error"].startswith("column 'f1': 'bad' is not an answer")
 
 
+@pytest.mark.parametrize(
+    "cells",
+    [
+        {"case_id": [], "f1": []},  # no rows
+        {"case_id": ["a", "b"], "f1": ["bad", "worse"]},  # errors only
+        {"case_id": ["a", "b", "c"], "f1": ["yes", "bad", ""], "gold_cause": ["cause_a", "", "cause_b"]},
+        {"case_id": ["a"], "f1": ["no"], "gold_cause": ["cause_a"], "gold_triage": ["routine"]},
+    ],
+)
+@pytest.mark.parametrize("intervals", [None, 2])
+def test_score_frame_gives_the_schemas_dtypes_whatever_the_rows(tiny_engine, cells, intervals) -> None:
+    out = score_frame(tiny_engine, pd.DataFrame(cells, dtype=object), intervals=intervals)
+    for name, dtype in out.dtypes.items():
+        numeric = name.startswith("p_") or name == "top1_stable"
+        expected = "float64" if numeric else "Int64" if name == "gold_rank" else "object"
+        assert str(dtype) == expected, name
+    assert ("gold_rank" in out.columns) == ("gold_cause" in cells)
+
+
 def test_score_frame_reports_each_row_done(tiny_engine) -> None:
     done: list[int] = []
     frame = pd.DataFrame({"case_id": ["a", "b", "c"], "f1": ["yes", "bad", ""]})
