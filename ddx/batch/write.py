@@ -123,7 +123,7 @@ def _write_csv(
         if escape:
             distinct, mine = escape_formula_cells(distinct), escape_formula_cells(mine)
         # a carriage return asks for every field quoted, a quoted line break would split the lines below
-        if not any(_holds(part, character) for part in (distinct, mine) for character in "\r\n"):
+        if not any(_holds(part, "\r\n") for part in (distinct, mine)):
             middle = _lines(_formatted(distinct))
             head, tail = _lines(mine[own[:1]]), _lines(mine[own[1:]]) if own[1:] else None
             if header:
@@ -186,24 +186,27 @@ def _formatted(frame: pd.DataFrame) -> pd.DataFrame:
     floats = [name for name in frame.columns if pd.api.types.is_float_dtype(frame[name])]
     if not floats:
         return frame
-    out = frame.copy(deep=False)
-    for name in floats:
-        # by bit pattern, so that -0.0 and 0.0 stay apart as pandas would write them
-        codes, bits = pd.factorize(frame[name].to_numpy(dtype=np.float64).view(np.int64))
-        values = np.asarray(bits, dtype=np.int64).view(np.float64).tolist()
-        text = np.array(["" if math.isnan(v) else FLOAT_FORMAT % v for v in values], dtype=object)
-        out[name] = text[codes]
-    return out
+    # every float cell at once (a probability recurs as p_topN), by bit pattern: -0.0 and 0.0 stay apart
+    bits = np.column_stack([frame[name].to_numpy(dtype=np.float64) for name in floats]).view(np.int64)
+    codes, distinct = pd.factorize(bits.ravel())
+    values = np.asarray(distinct, dtype=np.int64).view(np.float64).tolist()
+    text = np.array(["" if math.isnan(v) else FLOAT_FORMAT % v for v in values], dtype=object)[codes]
+    cells = text.reshape(bits.shape)
+    at = {name: j for j, name in enumerate(floats)}
+    # object columns as they are (pandas would otherwise convert the text to its own text dtype)
+    columns = {n: pd.Series(cells[:, at[n]], index=frame.index, dtype=object) if n in at else frame[n] for n in frame}
+    return pd.DataFrame(columns, index=frame.index)
 
 
-def _holds(frame: pd.DataFrame, character: str) -> bool:
-    """Whether a text cell of ``frame`` holds ``character``."""
+def _holds(frame: pd.DataFrame, characters: str) -> bool:
+    """Whether a text cell of ``frame`` holds one of ``characters``."""
     text = [
         frame[name]
         for name in frame.columns
         if pd.api.types.is_object_dtype(frame[name]) or pd.api.types.is_string_dtype(frame[name])
     ]
-    return any(character in value for column in text for value in _text_values(column))
+    joined = ["\0".join(_text_values(column)) for column in text]
+    return any(character in cells for cells in joined for character in characters)
 
 
 def _partial_pid(path: Path, target: Path) -> int | None:
