@@ -19,7 +19,7 @@ floats = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.sampled_fr
 def test_formatted_floats_are_written_byte_for_byte_as_pandas_float_format_writes_them(values, text) -> None:
     n = min(len(values), len(text)) if text else len(values)
     p = np.array(values[:n], dtype=np.float64)
-    frame = pd.DataFrame({"p": p, "t": (text * (n + 1))[:n] if text else [""] * n, "q": p[::-1] * 3})
+    frame = pd.DataFrame({"p": p, "t": (text * (n + 1))[:n] if text else [""] * n, "q": -p[::-1]})
     expected = io.StringIO()
     frame.to_csv(expected, index=False, float_format=FLOAT_FORMAT)
     written = io.StringIO()
