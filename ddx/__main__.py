@@ -1,7 +1,5 @@
 """``python -m ddx`` runs the ``ddx`` command."""
 
-import sys
+from .cli.entry import run
 
-from .cli.entry import main
-
-sys.exit(main())
+run()

@@ -1,5 +1,5 @@
 """The ``ddx`` command."""
 
-from .entry import main
+from .entry import main, run
 
-__all__ = ["main"]
+__all__ = ["main", "run"]
