@@ -254,6 +254,17 @@ def _cases(
     for name, column in zip(names, answers, strict=True):
         for position in [i for i, value in enumerate(column) if value is True or value is False]:
             given[position][name] = column[position]
+    return cases_of(kb, given, ages, sexes, problems)
+
+
+def cases_of(
+    kb: KnowledgeBase,
+    given: Sequence[dict[str, bool]],
+    ages: Sequence[Any] | None,
+    sexes: Sequence[Any] | None,
+    problems: Sequence[Sequence[str]],
+) -> list[Case | RowError]:
+    """Each row's case from its answers (id -> yes/no, in column order), age and sex; its error if it has a problem."""
     cases: list[Case | RowError] = []
     for position, evidence in enumerate(given):
         age = _readable(ages[position]) if ages is not None else None

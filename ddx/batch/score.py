@@ -22,6 +22,7 @@ from ..inference.order import rank_order
 from .cases import start_cases
 from .collector import fewer_collections
 from .csvscan import ID_COLUMN
+from .distinct import read_patterns
 from .patterns import PatternCache
 from .read import (
     GOLD_CAUSE,
@@ -31,15 +32,11 @@ from .read import (
     Columns,
     RowError,
     _as_text,
-    _cases,
     _check_blank_ids,
     _check_unique_ids,
     _gold_reader,
-    _read_age,
-    _read_answer,
     _read_column,
     _read_triage,
-    _sex_reader,
     check_columns,
 )
 from .rows import Row, error_row, row_columns
@@ -164,14 +161,8 @@ def _start_frame(
     _check_unique_ids(text[ID_COLUMN])
     # Rows whose answer, age and sex cells are the same text are the same case: each such pattern is
     # read, checked and scored once, and its output row is copied to every row that holds it.
-    cells = [*columns.evidence, *(["age"] if columns.age else []), *(["sex"] if columns.sex else [])]
-    of_row, firsts = _patterns([text[c] for c in cells], len(frame))
-    distinct = {c: [text[c][i] for i in firsts] for c in cells}
-    found: list[list[str]] = [[] for _ in firsts]  # the problems of each pattern's cells
-    answers = [_read_column(distinct[c], c, _read_answer, found) for c in columns.evidence]
-    ages = _read_column(distinct["age"], "age", _read_age, found) if columns.age else None
-    sexes = _read_column(distinct["sex"], "sex", _sex_reader(kb), found) if columns.sex else None
-    cases = _cases(kb, columns.evidence, answers, ages, sexes, found)
+    patterns = read_patterns(kb, columns, text, len(frame))
+    of_row, firsts, cases, found = patterns.of_row, patterns.firsts, patterns.cases, patterns.found
     # Problems of a row's own cells (its id, its gold columns), in the order of the row's columns.
     first: list[list[str]] = [[] for _ in range(len(frame))]
     last: list[list[str]] = [[] for _ in range(len(frame))]
@@ -190,19 +181,6 @@ def _start_frame(
         return (escape_formula_cells(out) if escape_formulas else out), take
 
     return finish
-
-
-def _patterns(columns: Sequence[Sequence[str]], rows: int) -> tuple[np.ndarray, list[int]]:
-    """The pattern of each row (an index into the patterns) and the first row of each pattern."""
-    index: dict[tuple[str, ...], int] = {}
-    of_row = np.fromiter(
-        (index.setdefault(key, len(index)) for key in zip(*columns, strict=True)) if columns else (0,) * rows,
-        dtype=np.intp,
-        count=rows,
-    )
-    firsts = np.full(len(index) if columns else int(rows > 0), -1, dtype=np.intp)
-    firsts[of_row[::-1]] = np.arange(rows - 1, -1, -1)  # the last write of each pattern is its first row
-    return of_row, firsts.tolist()
 
 
 def _row_outcomes(
