@@ -40,6 +40,11 @@ from .kernel_factors import _gather, _index, _multiply, _order, _scopes, _tables
 
 __all__ = ["score_cases"]
 
+#: sha256 of kernel_factors.py (its text, lines ending in \n). Its functions are compiled into this
+#: module's, and numba keys this module's cache by this file's text alone, so a change there must
+#: change this line too, or a checkout would go on running the old machine code from __pycache__
+#: (tests/inference/test_kernel.py checks it and prints the new value).
+FACTORS_SHA256 = "19a07b470dcfa3a411f96e308e8ec945805776ed43080ac536d6c0c9447c847f"
 #: Status of a case: done, or its widest union exceeds the width the caller allows.
 DONE, TOO_WIDE = 0, 1
 #: A bucket's small factors are multiplied into one when their variables number at most this.

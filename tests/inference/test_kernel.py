@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -36,6 +38,15 @@ def bundled():
 def realistic(bundled):
     """300 realistic cases with 1-10 positive findings, as the fast path reads them."""
     return [bundled._case(bundled.normalise(c.evidence, c.age, c.sex)) for c in realistic_cases(bundled.kb, 300)]
+
+
+def test_the_kernels_cache_key_follows_the_factors_it_compiles_in() -> None:
+    """numba keys kernel.py's cached machine code by kernel.py's text only: it names kernel_factors.py's digest."""
+    from ddx.inference import kernel, kernel_factors
+
+    text = Path(kernel_factors.__file__).read_bytes().replace(b"\r\n", b"\n")
+    digest = hashlib.sha256(text).hexdigest()
+    assert digest == kernel.FACTORS_SHA256, f"kernel_factors.py changed: set FACTORS_SHA256 = {digest!r} in kernel.py"
 
 
 def test_two_cause_network_matches_hand_calculation(tmp_path, kernel):
