@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..knowledge.model import KnowledgeBase
-from .read import _INVALID, Case, Columns, Reader, RowError, _read_age, _read_answer, _sex_reader, cases_of
+from .read import Case, Columns, Reader, RowError, _read_age, _read_answer, _read_column, _sex_reader, cases_of
 
 __all__ = ["Patterns", "read_patterns"]
 
@@ -46,10 +46,12 @@ def read_patterns(kb: KnowledgeBase, columns: Columns, text: Mapping[str, Sequen
     for name, reader in readers.items():
         cells = text[name]
         mine, texts = pd.factorize(np.array([cells[i] for i in firsts], dtype=object))
-        values, reasons = _read_distinct(list(texts), name, reader)
-        for code, reason in reasons.items():
+        problems: list[list[str]] = [[] for _ in texts]  # each distinct text's, read once
+        values = np.empty(len(texts), dtype=object)
+        values[:] = _read_column(list(texts), name, reader, problems)
+        for code in (code for code, reasons in enumerate(problems) if reasons):
             for pattern in np.flatnonzero(mine == code).tolist():
-                found[pattern].append(reason)
+                found[pattern].extend(problems[code])
         read[name] = values, mine
     given: list[dict[str, bool]] = [{} for _ in firsts]
     for name in columns.evidence:  # column by column: a pattern's answers in column order
@@ -73,16 +75,3 @@ def _numbered(columns: Sequence[Sequence[str]], rows: int) -> tuple[np.ndarray, 
     firsts = np.full(len(index) if columns else int(rows > 0), -1, dtype=np.intp)
     firsts[of_row[::-1]] = np.arange(rows - 1, -1, -1)  # the last write of each pattern is its first row
     return of_row, firsts.tolist()
-
-
-def _read_distinct(texts: list[str], column: str, reader: Reader) -> tuple[np.ndarray, dict[int, str]]:
-    """The value of each distinct text (``_INVALID`` where it cannot be read) and, by code, why it cannot."""
-    values = np.empty(len(texts), dtype=object)
-    reasons: dict[int, str] = {}
-    for code, cell in enumerate(texts):
-        try:
-            values[code] = reader(cell)
-        except ValueError as exc:
-            values[code] = _INVALID
-            reasons[code] = f"column '{column}': {exc}"
-    return values, reasons
