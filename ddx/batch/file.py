@@ -43,9 +43,9 @@ import numpy as np
 import pandas as pd
 
 from ..clinical.failsafe import EMERGENCY
+from ..engine.collector import fewer_collections
 from ..engine.core import Engine, load
 from ..errors import DdxError, InputFileError
-from .collector import fewer_collections
 from .csvscan import ID_COLUMN, Scan, read_header, scan_rows
 from .metrics import MetricsAccumulator, format_metrics
 from .parallel import worker_pool

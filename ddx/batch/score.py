@@ -16,11 +16,11 @@ import numpy as np
 import pandas as pd
 
 from ..clinical.failsafe import emergency_rules
+from ..engine.collector import fewer_collections
 from ..engine.core import Engine
 from ..errors import DdxError
 from ..inference.order import rank_order
 from .cases import start_cases
-from .collector import fewer_collections
 from .csvscan import ID_COLUMN
 from .distinct import read_patterns
 from .patterns import PatternCache

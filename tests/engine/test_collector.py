@@ -1,4 +1,4 @@
-"""The garbage collector's settings while a batch is scored (``ddx.batch.collector``)."""
+"""The garbage collector's settings while many cases are scored (``ddx.engine.collector``)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from ddx.batch import score_file, score_frame
-from ddx.batch.collector import THRESHOLDS, fewer_collections
+from ddx.engine.collector import THRESHOLDS, fewer_collections
 
 
 @pytest.fixture
@@ -64,3 +64,17 @@ def test_scoring_a_frame_and_a_file_runs_with_fewer_collections(
     score_file(source, tmp_path / "out.csv", tiny_engine, quiet=True)
     assert calls[0] == THRESHOLDS and calls[-1] == (700, 10, 10)
     assert gc.get_threshold() == (700, 10, 10)
+
+
+def test_diagnose_many_makes_its_results_with_fewer_collections(tiny_engine, default_thresholds, monkeypatch) -> None:
+    calls: list[tuple[int, ...]] = []
+    real = gc.set_threshold
+
+    def spy(*args: int) -> None:
+        calls.append(args)
+        real(*args)
+
+    monkeypatch.setattr(gc, "set_threshold", spy)
+    results = tiny_engine.diagnose_many([{"f1": True}, {"f2": True}])
+    assert len(results) == 2
+    assert calls == [THRESHOLDS, (700, 10, 10)]
