@@ -12,8 +12,9 @@ parents make one table, one parent folds into its cause's factor. Per case
 the kernel
 
 1. orders the variables by greedy minimum degree on the interaction graph
-   (ties: the lowest variable), the order :mod:`ddx.inference.elimination_plan`
-   finds by minimum union size;
+   (ties: the lowest variable; the graph as a bitset of neighbours per
+   variable), the order :mod:`ddx.inference.elimination_plan` finds by
+   minimum union size;
 2. runs bucket elimination: each bucket multiplies its factors over their
    union, the eliminated variable as the lowest bit, so that the message's
    index is the union's index shifted right by one; a bucket's small
@@ -44,7 +45,7 @@ __all__ = ["score_cases"]
 #: module's, and numba keys this module's cache by this file's text alone, so a change there must
 #: change this line too, or a checkout would go on running the old machine code from __pycache__
 #: (tests/inference/test_kernel.py checks it and prints the new value).
-FACTORS_SHA256 = "19a07b470dcfa3a411f96e308e8ec945805776ed43080ac536d6c0c9447c847f"
+FACTORS_SHA256 = "d5d8663a22d59ff2c649a88c158bb12914b9c27db4bbf125c02e70dd7b3fcdbf"
 #: Status of a case: done, or its widest union exceeds the width the caller allows.
 DONE, TOO_WIDE = 0, 1
 #: A bucket's small factors are multiplied into one when their variables number at most this.

@@ -16,7 +16,8 @@ operations both use are here too.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, types
+from numba.extending import intrinsic
 
 __all__: list[str] = []
 
@@ -144,57 +145,91 @@ def _scopes(
     return absent, present, scope, width, is_cause, signs, n_orig, n_vars, n_max, True
 
 
+@intrinsic
+def _popcount(typingctx, x):  # type: ignore[no-untyped-def]
+    """The number of set bits of a uint64 (LLVM's ctpop: one instruction where the machine has it)."""
+    sig = types.int64(types.uint64)
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        fn = builder.module.declare_intrinsic("llvm.ctpop", [args[0].type])
+        return builder.call(fn, args)
+
+    return sig, codegen
+
+
 @njit(cache=True)
 def _order(
     n_vars: int, scope: np.ndarray, width: np.ndarray, n_factors: int, alive: np.ndarray
 ) -> tuple[np.ndarray, int]:
     """Greedy minimum-degree elimination order of the ``alive`` variables; returns it and the widest union.
 
-    The neighbours of the t-th variable when it goes are the variables of the
-    message its bucket sends: they are written, ascending, as factor
-    ``n_factors + t`` of ``scope`` and ``width``.
+    Ties go to the lowest variable. The neighbours of the t-th variable when
+    it goes are the variables of the message its bucket sends: they are
+    written, ascending, as factor ``n_factors + t`` of ``scope`` and ``width``.
+    The graph is held as one bitset of neighbours per live variable.
     """
-    adj = np.zeros((n_vars, n_vars), dtype=np.bool_)
+    ids = np.empty(n_vars, dtype=np.int64)  # the live variables, ascending: bit i of a bitset is ids[i]
+    pos = np.full(n_vars, -1, dtype=np.int64)
+    n = 0
+    for v in range(n_vars):
+        if alive[v]:
+            pos[v] = n
+            ids[n] = v
+            n += 1
+    words = (n + 63) >> 6
+    one = np.uint64(1)
+    nb = np.zeros((max(n, 1), words), dtype=np.uint64)
     for f in range(n_factors):
         for i in range(width[f]):
+            a = pos[scope[f, i]]
             for j in range(width[f]):
-                if i != j:
-                    adj[scope[f, i], scope[f, j]] = True
-    degree = np.zeros(n_vars, dtype=np.int64)
-    for v in range(n_vars):
-        degree[v] = adj[v].sum()
-    n_live = alive.sum()
-    order = np.empty(n_live, dtype=np.int64)
-    nbrs = np.empty(n_vars, dtype=np.int64)
+                b = pos[scope[f, j]]
+                if a >= 0 and b >= 0 and a != b:
+                    nb[a, b >> 6] |= one << np.uint64(b & 63)
+    done = np.iinfo(np.int64).max
+    key = np.empty(max(n, 1), dtype=np.int64)  # degree, then variable: the smallest goes next
+    for u in range(n):
+        degree = 0
+        for w in range(words):
+            degree += _popcount(nb[u, w])
+        key[u] = (degree << 32) | u
+    order = np.empty(n, dtype=np.int64)
+    clique = np.zeros(words, dtype=np.uint64)
+    nbrs = np.empty(max(n, 1), dtype=np.int64)
     widest = 0
-    for t in range(n_live):
-        best, best_degree = -1, n_vars + 1
-        for v in range(n_vars):
-            if alive[v] and degree[v] < best_degree:
-                best, best_degree = v, degree[v]
-        order[t] = best
-        alive[best] = False
+    for t in range(n):
+        best = 0
+        for u in range(1, n):
+            if key[u] < key[best]:
+                best = u
+        key[best] = done
+        order[t] = ids[best]
         k = 0
-        for u in range(n_vars):
-            if adj[best, u]:
-                nbrs[k] = u
+        for w in range(words):
+            word = nb[best, w]
+            clique[w] = word
+            while word:
+                low = word & (~word + one)
+                nbrs[k] = (w << 6) + _popcount(low - one)
                 k += 1
+                word ^= low
         widest = max(widest, k + 1)
         if k <= scope.shape[1]:
-            scope[n_factors + t, :k] = nbrs[:k]
+            for i in range(k):
+                scope[n_factors + t, i] = ids[nbrs[i]]
         width[n_factors + t] = k
-        for i in range(k):
+        for i in range(k):  # the neighbours lose the variable and become a clique
             a = nbrs[i]
-            adj[a, best] = False
-            degree[a] -= 1
-            for j in range(i + 1, k):
-                b = nbrs[j]
-                if not adj[a, b]:
-                    adj[a, b] = True
-                    adj[b, a] = True
-                    degree[a] += 1
-                    degree[b] += 1
-        adj[best, :] = False
+            degree = 0
+            for w in range(words):
+                word = nb[a, w] | clique[w]
+                if w == best >> 6:
+                    word &= ~(one << np.uint64(best & 63))
+                if w == a >> 6:
+                    word &= ~(one << np.uint64(a & 63))
+                nb[a, w] = word
+                degree += _popcount(word)
+            key[a] = (degree << 32) | a
     return order, widest
 
 

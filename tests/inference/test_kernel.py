@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from test_quickscore import two_cause_by_hand, two_cause_files
 
 import ddx
-from ddx.bench.cases import realistic_cases
+from ddx.bench.cases import realistic_cases, replicate_kb
+from ddx.bench.methods import _Prepared
 from ddx.inference import compiled
 from ddx.inference.compile import CaseEvidence
 from ddx.inference.quickscore import evaluate_many
@@ -179,3 +180,19 @@ def test_adding_a_yes_raises_its_causes_as_numpy_does(bundled, realistic, monkey
     monkeypatch.setenv("DDX_KERNEL", "numpy")
     ref = evaluate_many(model, cases).posteriors
     assert np.sign(mine[1] - mine[0]).tolist() == np.sign(ref[1] - ref[0]).tolist()
+
+
+def test_a_model_with_more_variables_than_a_machine_word_agrees_with_the_numpy_methods(bundled, monkeypatch):
+    """Three copies of the model: over 64 variables per case, so the ordering's bitsets span several words."""
+    kb = replicate_kb(bundled.kb, 3)
+    prep = _Prepared(kb, realistic_cases(kb, 60, seed=5))
+    model, cases = prep.model, prep.case_evidence
+    assert len(model.causes) > 64
+    *_, done = compiled.score(model, cases)
+    assert done.sum() >= 50
+    monkeypatch.setenv("DDX_KERNEL", "numpy")
+    ref = evaluate_many(model, cases)
+    monkeypatch.setenv("DDX_KERNEL", "numba")
+    mine = evaluate_many(model, cases)
+    assert np.abs(mine.posteriors - ref.posteriors).max() < 1e-9
+    assert np.abs(mine.log_evidence - ref.log_evidence).max() < 1e-9
