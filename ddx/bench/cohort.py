@@ -5,8 +5,8 @@ of rows (a source checkout; an installed package, which has no examples,
 repeats 200 realistic cases instead); the distinct file holds realistic cases
 with 1-8 positive findings. Each run is a fresh ``python -m ddx score``
 (start-up, reading, scoring and writing included), with ``--jobs 1`` and
-``--jobs 2``, timed from outside with the peak resident memory of its largest
-process; the Dask path (when Dask is installed) scores the distinct file on a
+``--jobs 2``, after one untimed run, timed from outside with the peak
+resident memory of its largest process; the Dask path (when Dask is installed) scores the distinct file on a
 local cluster of one and of two worker processes, the workers warm.
 """
 
@@ -74,7 +74,7 @@ def _score_run(source: Path, jobs: int, folder: Path, timeout: float) -> dict[st
     command = [sys.executable, "-m", "ddx", "score", str(source), "-o", str(folder / "out.csv"), "--quiet"]
     wrapper = [sys.executable, "-c", _RSS_WRAPPER, str(timeout), *command, "--jobs", str(jobs)]
     seconds, proc = _timed(
-        functools.partial(subprocess.run, wrapper, env=_child_env(), cwd=folder, capture_output=True)
+        functools.partial(subprocess.run, wrapper, env=_child_env(folder), cwd=folder, capture_output=True)
     )
     report = json.loads(proc.stdout.decode().strip().splitlines()[-1])
     return {
@@ -91,7 +91,11 @@ def _dask_run(source: Path, rows: int, folder: Path, timeout: float) -> dict[str
     script = folder / "dask_cohort.py"
     script.write_text(_DASK_SCRIPT, encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, str(script), str(source)], env=_child_env(), cwd=folder, capture_output=True, timeout=timeout
+        [sys.executable, str(script), str(source)],
+        env=_child_env(folder),
+        cwd=folder,
+        capture_output=True,
+        timeout=timeout,
     )
     if done.returncode != 0:
         return {"error": done.stderr.decode()[-2000:]}
@@ -117,6 +121,7 @@ def cohort_rows(engine: Engine, rows: int, seed: int, folder: Path, log: Log, ti
         "positive_findings_in_distinct": list(_POSITIVES),
     }
     log(f"  cohort, repeats drawn from {out['repeats_from']} ({out['patterns_in_repeats']} rows)")
+    _score_run(files["repeats"], 1, folder, timeout)  # untimed: the file cache and the children's bytecode warm
     for kind, path in files.items():
         runs = [_score_run(path, jobs, folder, timeout) for jobs in (1, 2)]
         for run in runs:

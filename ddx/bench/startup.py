@@ -20,13 +20,22 @@ from .cases import Case, realistic_cases
 from .methods import Log, _timed
 
 
-def _child_env() -> dict[str, str]:
-    """The environment of measured subprocesses: this ddx first on the path, one BLAS thread."""
+def _child_env(folder: Path) -> dict[str, str]:
+    """The environment of measured subprocesses: this ddx first on the path, one BLAS thread, bytecode kept.
+
+    Where this environment forbids writing bytecode (``PYTHONDONTWRITEBYTECODE``)
+    a child would compile every module of a source checkout at each start, which
+    an installed package never does (pip compiles it at install): the children
+    keep their bytecode under ``folder`` instead (``PYTHONPYCACHEPREFIX``, out of
+    the source tree), written by each command's first, untimed run.
+    """
     root = str(Path(__file__).resolve().parents[2])
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env.setdefault(var, "1")
+    if env.pop("PYTHONDONTWRITEBYTECODE", "") and not env.get("PYTHONPYCACHEPREFIX"):
+        env["PYTHONPYCACHEPREFIX"] = str(folder / "bytecode")
     return env
 
 
@@ -82,7 +91,7 @@ def _startup(engine: Engine, case: Case, repeats: int, folder: Path, log: Log) -
 
     The OS file cache is warm (the untimed run); the interpreter is new each time.
     """
-    env = _child_env()
+    env = _child_env(folder)
     one = folder / "one.csv"
     _write_csv(one, engine.kb, [case], 1)
     code = _PHASES.format(evidence=dict(case.evidence), age=case.age, sex=case.sex)
@@ -151,7 +160,9 @@ def _memory(engine: Engine, rows: int, timeout: float, seed: int, folder: Path, 
     wrapper = [sys.executable, "-c", _RSS_WRAPPER, str(timeout), *command]
     with (folder / "score.err").open("w") as err:
         seconds, proc = _timed(
-            functools.partial(subprocess.run, wrapper, env=_child_env(), cwd=folder, stdout=subprocess.PIPE, stderr=err)
+            functools.partial(
+                subprocess.run, wrapper, env=_child_env(folder), cwd=folder, stdout=subprocess.PIPE, stderr=err
+            )
         )
     report = json.loads(proc.stdout.decode().strip().splitlines()[-1])
     done = rows
