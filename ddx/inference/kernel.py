@@ -11,10 +11,9 @@ parents a subset variable (the signed form) or a chain (nonnegative); fewer
 parents make one table, one parent folds into its cause's factor. Per case
 the kernel
 
-1. orders the variables by greedy minimum degree on the interaction graph
-   (ties: the lowest variable; the graph as a bitset of neighbours per
-   variable), the order :mod:`ddx.inference.elimination_plan` finds by
-   minimum union size;
+1. orders the variables greedily on the interaction graph (a bitset of
+   neighbours per variable): the smallest degree, steered by the fewest
+   edges added (:func:`~ddx.inference.kernel_factors._order`);
 2. runs bucket elimination: each bucket multiplies its factors over their
    union, the eliminated variable as the lowest bit, so that the message's
    index is the union's index shifted right by one; a bucket's small
@@ -45,7 +44,7 @@ __all__ = ["score_cases"]
 #: module's, and numba keys this module's cache by this file's text alone, so a change there must
 #: change this line too, or a checkout would go on running the old machine code from __pycache__
 #: (tests/inference/test_kernel.py checks it and prints the new value).
-FACTORS_SHA256 = "d5d8663a22d59ff2c649a88c158bb12914b9c27db4bbf125c02e70dd7b3fcdbf"
+FACTORS_SHA256 = "89fec2f4a5de77413c5938776567d4efe34920c697eb9bb3fdbce5eb0a0ee82a"
 #: Status of a case: done, or its widest union exceeds the width the caller allows.
 DONE, TOO_WIDE = 0, 1
 #: A bucket's small factors are multiplied into one when their variables number at most this.

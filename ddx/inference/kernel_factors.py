@@ -21,6 +21,9 @@ from numba.extending import intrinsic
 
 __all__: list[str] = []
 
+#: The elimination order weighs the fill of variables up to this much above the smallest degree.
+_DEGREE_SLACK = 1
+
 
 @njit(cache=True)
 def _scopes(
@@ -158,15 +161,37 @@ def _popcount(typingctx, x):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
+def _fill(nb: np.ndarray, u: int, words: int) -> int:
+    """The edges that eliminating ``u`` would add: the pairs of its neighbours not adjacent yet."""
+    one = np.uint64(1)
+    missing = 0  # over u's neighbours a, u's other neighbours that a lacks (twice each pair)
+    degree = 0
+    for w in range(words):
+        word = nb[u, w]
+        degree += _popcount(word)
+        while word:
+            low = word & (~word + one)
+            a = (w << 6) + _popcount(low - one)
+            for z in range(words):
+                missing += _popcount(nb[u, z] & ~nb[a, z])
+            word ^= low
+    return (missing - degree) >> 1
+
+
+@njit(cache=True)
 def _order(
     n_vars: int, scope: np.ndarray, width: np.ndarray, n_factors: int, alive: np.ndarray
 ) -> tuple[np.ndarray, int]:
-    """Greedy minimum-degree elimination order of the ``alive`` variables; returns it and the widest union.
+    """Greedy elimination order of the ``alive`` variables; returns it and the widest union.
 
-    Ties go to the lowest variable. The neighbours of the t-th variable when
-    it goes are the variables of the message its bucket sends: they are
-    written, ascending, as factor ``n_factors + t`` of ``scope`` and ``width``.
-    The graph is held as one bitset of neighbours per live variable.
+    Each step takes, among the variables of the smallest degree or up to
+    ``_DEGREE_SLACK`` more, the one whose elimination adds the fewest edges
+    (then the smaller degree, then the lowest variable): minimum degree
+    steered by minimum fill, at a fraction of minimum fill's cost. The
+    neighbours of the t-th variable when it goes are the variables of the
+    message its bucket sends: they are written, ascending, as factor
+    ``n_factors + t`` of ``scope`` and ``width``. The graph is held as one
+    bitset of neighbours per live variable.
     """
     ids = np.empty(n_vars, dtype=np.int64)  # the live variables, ascending: bit i of a bitset is ids[i]
     pos = np.full(n_vars, -1, dtype=np.int64)
@@ -202,6 +227,16 @@ def _order(
         for u in range(1, n):
             if key[u] < key[best]:
                 best = u
+        least = key[best] >> 32
+        if least >= 2:  # a variable of degree 0 or 1 adds no edge
+            best_key = (_fill(nb, best, words) << 40) | key[best]
+            for u in range(n):
+                if best_key >> 40 == 0:
+                    break
+                if u != best and key[u] >> 32 <= least + _DEGREE_SLACK:
+                    candidate = (_fill(nb, u, words) << 40) | key[u]
+                    if candidate < best_key:
+                        best, best_key = u, candidate
         key[best] = done
         order[t] = ids[best]
         k = 0
