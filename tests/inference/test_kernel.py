@@ -145,6 +145,33 @@ def test_a_case_the_kernel_cannot_certify_goes_to_the_numpy_methods(bundled, rea
     assert result.exact.any()  # extended precision certifies some of them
 
 
+def test_a_case_that_cancels_with_small_tables_is_certified_again_with_larger_ones(
+    bundled, realistic, monkeypatch, kernel
+):
+    """Findings of more than 2 parents as subset variables cancel past float64's reach on some cases: the
+    kernel takes them again with tables of up to RETRY_TABLE_PARENTS parents, before any numpy method."""
+    import ddx.inference.quickscore as quickscore
+
+    monkeypatch.setattr(compiled, "TABLE_PARENTS", 2)
+    model, bound = bundled._model, 1e-10 / quickscore._SAFETY
+    *_, cond, done = compiled.score(model, realistic, table_parents=2)
+    failing = np.flatnonzero(done & (cond * np.finfo(np.float64).eps > bound))
+    assert len(failing) >= 3
+    sent: list[int] = []
+    real = quickscore._numpy
+    monkeypatch.setattr(quickscore, "_numpy", lambda *a: sent.append(len(a[1])) or real(*a))
+    cases = [realistic[int(i)] for i in failing]
+    mine = evaluate_many(model, cases)
+    assert sent == [] and mine.exact.all()
+    monkeypatch.setattr(compiled, "RETRY_TABLE_PARENTS", 2)  # the same tables again: nothing gained
+    evaluate_many(model, cases)
+    assert sent == [len(cases)]
+    monkeypatch.setenv("DDX_KERNEL", "numpy")
+    ref = evaluate_many(model, cases)
+    assert np.abs(mine.posteriors - ref.posteriors).max() < 1e-9
+    assert np.abs(mine.log_evidence - ref.log_evidence).max() < 1e-9
+
+
 def test_no_answer_gives_the_priors(bundled, kernel):
     post, _, cond, done = compiled.score(bundled._model, [CaseEvidence({}, [], [])])
     priors = bundled.priors
