@@ -44,7 +44,7 @@ __all__ = ["score_cases"]
 #: module's, and numba keys this module's cache by this file's text alone, so a change there must
 #: change this line too, or a checkout would go on running the old machine code from __pycache__
 #: (tests/inference/test_kernel.py checks it and prints the new value).
-FACTORS_SHA256 = "89fec2f4a5de77413c5938776567d4efe34920c697eb9bb3fdbce5eb0a0ee82a"
+FACTORS_SHA256 = "8771c44fc6d86e3560325aeb872c0f5c956ea903727dbaf412a68b4ef8772417"
 #: Status of a case: done, or its widest union exceeds the width the caller allows.
 DONE, TOO_WIDE = 0, 1
 #: A bucket's small factors are multiplied into one when their variables number at most this.

@@ -15,6 +15,9 @@ operations both use are here too.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, cast
+
 import numpy as np
 from numba import njit, types
 from numba.extending import intrinsic
@@ -148,16 +151,20 @@ def _scopes(
     return absent, present, scope, width, is_cause, signs, n_orig, n_vars, n_max, True
 
 
-@intrinsic
-def _popcount(typingctx, x):  # type: ignore[no-untyped-def]
-    """The number of set bits of a uint64 (LLVM's ctpop: one instruction where the machine has it)."""
+def _ctpop(typingctx: Any, x: Any) -> tuple[Any, Callable[..., Any]]:
+    """The typing and code of :data:`_popcount` for numba."""
     sig = types.int64(types.uint64)
 
-    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
         fn = builder.module.declare_intrinsic("llvm.ctpop", [args[0].type])
         return builder.call(fn, args)
 
     return sig, codegen
+
+
+#: The number of set bits of a uint64 in compiled code (LLVM's ctpop: one instruction where the machine has it).
+#: Compiled code calls it with the value alone (numba's types name the typing context too).
+_popcount = cast("Callable[[Any], int]", intrinsic(_ctpop))
 
 
 @njit(cache=True)
