@@ -44,7 +44,7 @@ __all__ = ["score_cases"]
 #: module's, and numba keys this module's cache by this file's text alone, so a change there must
 #: change this line too, or a checkout would go on running the old machine code from __pycache__
 #: (tests/inference/test_kernel.py checks it and prints the new value).
-FACTORS_SHA256 = "8771c44fc6d86e3560325aeb872c0f5c956ea903727dbaf412a68b4ef8772417"
+FACTORS_SHA256 = "776aa608e57dcc28b0955fc6a28cde468a5e34dee6c56fe41263e04f9741f742"
 #: Status of a case: done, or its widest union exceeds the width the caller allows.
 DONE, TOO_WIDE = 0, 1
 #: A bucket's small factors are multiplied into one when their variables number at most this.

@@ -236,14 +236,14 @@ def _order(
                 best = u
         least = key[best] >> 32
         if least >= 2:  # a variable of degree 0 or 1 adds no edge
-            best_key = (_fill(nb, best, words) << 40) | key[best]
+            best_fill = _fill(nb, best, words)
             for u in range(n):
-                if best_key >> 40 == 0:
+                if best_fill == 0:
                     break
                 if u != best and key[u] >> 32 <= least + _DEGREE_SLACK:
-                    candidate = (_fill(nb, u, words) << 40) | key[u]
-                    if candidate < best_key:
-                        best, best_key = u, candidate
+                    fill = _fill(nb, u, words)
+                    if fill < best_fill or (fill == best_fill and key[u] < key[best]):
+                        best, best_fill = u, fill
         key[best] = done
         order[t] = ids[best]
         k = 0
