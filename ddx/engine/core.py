@@ -310,14 +310,18 @@ class Engine:
         index: dict[tuple[frozenset[tuple[str, bool]], float | None, str | None], int] = {}
         distinct: list[Evidence] = []
         rows = []
-        for position, given in enumerate(evidences):
-            ev = given if isinstance(given, Evidence) else self._checked(given, None, None, f"evidences[{position}]: ")
-            key = (frozenset(ev.answers.items()), ev.age, ev.sex)
-            if key not in index:
-                index[key] = len(distinct)
-                distinct.append(ev)
-            rows.append(index[key])
-        with fewer_collections():
+        with fewer_collections():  # the keys below are many small objects: the collector would walk the model
+            for position, given in enumerate(evidences):
+                ev = (
+                    given
+                    if isinstance(given, Evidence)
+                    else self._checked(given, None, None, f"evidences[{position}]: ")
+                )
+                key = (frozenset(ev.answers.items()), ev.age, ev.sex)
+                if key not in index:
+                    index[key] = len(distinct)
+                    distinct.append(ev)
+                rows.append(index[key])
             results = self._results(distinct, self.evaluate(distinct, log_evidence=False)[0])
         return [results[i] for i in rows]
 

@@ -10,6 +10,7 @@ import pytest
 
 from ddx.batch import score_file, score_frame
 from ddx.engine.collector import THRESHOLDS, fewer_collections
+from ddx.errors import EvidenceError
 
 
 @pytest.fixture
@@ -78,3 +79,24 @@ def test_diagnose_many_makes_its_results_with_fewer_collections(tiny_engine, def
     results = tiny_engine.diagnose_many([{"f1": True}, {"f2": True}])
     assert len(results) == 2
     assert calls == [THRESHOLDS, (700, 10, 10)]
+
+
+def test_diagnose_many_reads_its_cases_with_fewer_collections_too(tiny_engine, default_thresholds, monkeypatch) -> None:
+    """Reading and grouping the cases makes a key per case: the collector runs less often there as well."""
+    seen: list[tuple[int, ...]] = []
+    real = tiny_engine._checked
+
+    def spy(*args, **kwargs):
+        seen.append(gc.get_threshold())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tiny_engine, "_checked", spy)
+    tiny_engine.diagnose_many([{"f1": True}, {"f2": True}, {"f1": True}])
+    assert seen == [THRESHOLDS] * 3
+    assert gc.get_threshold() == (700, 10, 10)
+
+
+def test_diagnose_many_puts_the_settings_back_after_a_bad_case(tiny_engine, default_thresholds) -> None:
+    with pytest.raises(EvidenceError, match=r"evidences\[1\]"):
+        tiny_engine.diagnose_many([{"f1": True}, {"no_such_finding": True}])
+    assert gc.get_threshold() == (700, 10, 10)
