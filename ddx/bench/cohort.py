@@ -6,8 +6,9 @@ repeats 200 realistic cases instead); the distinct file holds realistic cases
 with 1-8 positive findings. Each run is a fresh ``python -m ddx score``
 (start-up, reading, scoring and writing included), with ``--jobs 1`` and
 ``--jobs 2``, after one untimed run, timed from outside with the peak
-resident memory of its largest process; the Dask path (when Dask is installed) scores the distinct file on a
-local cluster of one and of two worker processes, the workers warm.
+resident memory of its largest process; the Dask path (when Dask is
+installed) scores the distinct file on a local cluster of one and of two
+worker processes, the workers warm.
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ def test_without_the_prohibition_children_write_bytecode_where_python_does(tmp_p
         monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", setting)
     env = _child_env(tmp_path)
     assert "PYTHONPYCACHEPREFIX" not in env
-    assert "PYTHONDONTWRITEBYTECODE" not in env or env["PYTHONDONTWRITEBYTECODE"] == ""
+    assert "PYTHONDONTWRITEBYTECODE" not in env
 
 
 def test_this_ddx_comes_first_and_blas_runs_one_thread(tmp_path, monkeypatch):
